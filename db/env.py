@@ -1,0 +1,27 @@
+"""Alembic environment: the same migrations build SQLite and PostgreSQL."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from dealer_tui.models import metadata
+
+config = context.config
+
+
+def run_migrations() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations()

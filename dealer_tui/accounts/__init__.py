@@ -1,0 +1,1 @@
+"""Accounts: the dealer's customers and their contacts."""

@@ -1,0 +1,491 @@
+"""Use cases for customer accounts: look up, change, import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+from stdnum.au import abn as au_abn
+
+from dealer_tui.accounts.models import Account, Contact
+from dealer_tui.core import audit
+from dealer_tui.core.auth import Actor, Permission
+from dealer_tui.core.csvimport import ImportReport, parse_rows, reject_line, taken
+from dealer_tui.core.db import Database
+from dealer_tui.core.errors import ValidationFailed
+from dealer_tui.core.models import Branch, User
+from dealer_tui.core.paging import PageRequest, fetch_page
+from dealer_tui.core.parse import FieldErrors
+from dealer_tui.core.records import load, load_for_change
+from dealer_tui.core.text import like_escape, search_key
+from dealer_tui.core.types import utc_now
+
+KINDS = {"company": "company", "private": "private"}
+STATES = {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"}
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    name: str
+    position: str
+    phone: str
+    email: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class VehicleLine:
+    id: int
+    vin: str
+    make: str
+    model: str
+    model_year: int | None
+    registration: str
+    next_service_due: date | None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account as the customer screen shows it."""
+
+    id: int
+    version: int
+    number: str
+    name: str
+    kind: str
+    tax_id: str
+    phone: str
+    email: str
+    street: str
+    suburb: str
+    state: str
+    postcode: str
+    branch_code: str
+    sales_rep: str
+    credit_limit: Decimal
+    payment_terms_days: int
+    credit_hold: bool
+    notes: str
+    contacts: list[ContactView] = field(default_factory=list)
+    vehicles: list[VehicleLine] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        place = " ".join(p for p in (self.suburb, self.state, self.postcode) if p)
+        return ", ".join(p for p in (self.street, place) if p)
+
+
+@dataclass(frozen=True)
+class AccountForm:
+    """What the user may change on an account, as typed."""
+
+    name: str
+    tax_id: str
+    phone: str
+    email: str
+    street: str
+    suburb: str
+    state: str
+    postcode: str
+    notes: str = ""
+
+
+def normalise_abn(text: str, errors: FieldErrors, field_name: str = "abn") -> str:
+    """An ABN as 11 digits, checked against its checksum; blank stays blank."""
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    digits = au_abn.compact(raw)
+    if not au_abn.is_valid(digits):
+        errors.add(field_name, f"'{raw}' is not a valid ABN (wrong length or checksum)")
+        return ""
+    return digits
+
+
+def format_abn(digits: str) -> str:
+    return au_abn.format(digits) if digits else ""
+
+
+def account_view(db: Database, actor: Actor, account_id: int) -> AccountView:
+    """The account with its contacts and vehicles, for the customer screen."""
+    actor.require(Permission.VIEW_CUSTOMERS)
+    from dealer_tui.vehicles.models import Vehicle
+
+    with db.read() as session:
+        account = load(session, Account, account_id, "customer")
+        branch = session.get(Branch, account.branch_id) if account.branch_id else None
+        rep = session.get(User, account.sales_rep_id) if account.sales_rep_id else None
+        contacts = session.scalars(
+            select(Contact)
+            .where(Contact.account_id == account_id)
+            .order_by(Contact.primary.desc(), Contact.name)
+        ).all()
+        vehicles = session.scalars(
+            select(Vehicle).where(Vehicle.owner_id == account_id).order_by(Vehicle.vin)
+        ).all()
+        return AccountView(
+            id=account.id,
+            version=account.version,
+            number=account.number,
+            name=account.name,
+            kind=account.kind,
+            tax_id=account.tax_id,
+            phone=account.phone,
+            email=account.email,
+            street=account.street,
+            suburb=account.suburb,
+            state=account.state,
+            postcode=account.postcode,
+            branch_code=branch.code if branch else "",
+            sales_rep=rep.display_name if rep else "",
+            credit_limit=account.credit_limit,
+            payment_terms_days=account.payment_terms_days,
+            credit_hold=account.credit_hold,
+            notes=account.notes,
+            contacts=[
+                ContactView(c.id, c.name, c.position, c.phone, c.email, c.primary)
+                for c in contacts
+            ],
+            vehicles=[
+                VehicleLine(
+                    v.id,
+                    v.vin,
+                    v.make,
+                    v.model,
+                    v.model_year,
+                    v.registration,
+                    v.next_service_due,
+                )
+                for v in vehicles
+            ],
+        )
+
+
+def _validate_form(form: AccountForm, errors: FieldErrors) -> dict[str, str]:
+    values = {
+        "name": errors.required("name", form.name, 200),
+        "tax_id": normalise_abn(form.tax_id, errors, "tax_id"),
+        "phone": errors.optional("phone", form.phone, 32),
+        "email": errors.optional("email", form.email, 200),
+        "street": errors.optional("street", form.street, 200),
+        "suburb": errors.optional("suburb", form.suburb, 100),
+        "state": form.state.strip().upper(),
+        "postcode": errors.optional("postcode", form.postcode, 10),
+        "notes": errors.optional("notes", form.notes, 4000),
+    }
+    if values["state"] and values["state"] not in STATES:
+        errors.add("state", f"'{form.state}' is not an Australian state or territory")
+    if values["email"] and "@" not in values["email"]:
+        errors.add("email", f"'{form.email}' is not an e-mail address")
+    if values["postcode"] and not values["postcode"].isdigit():
+        errors.add("postcode", "must be digits")
+    return values
+
+
+def update_account(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    expected_version: int,
+    form: AccountForm,
+) -> AccountView:
+    """Save the changed details, unless someone else saved the account first."""
+    actor.require(Permission.EDIT_CUSTOMERS)
+    errors = FieldErrors()
+    values = _validate_form(form, errors)
+    if errors:
+        raise ValidationFailed(errors.problems)
+    with db.write() as session:
+        zone = _actor_zone(session, actor)
+        account = load_for_change(
+            session, Account, account_id, expected_version, "customer", zone
+        )
+        before = audit.snapshot(account, values)
+        for name, value in values.items():
+            setattr(account, name, value)
+        account.name_key = search_key(account.name)
+        account.updated_by_id = actor.user_id
+        old, new = audit.changes(before, audit.snapshot(account, values))
+        if new:
+            audit.record(
+                session, actor, "update", "account", account.id, before=old, after=new
+            )
+    return account_view(db, actor, account_id)
+
+
+def set_credit(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    expected_version: int,
+    credit_limit: str,
+    payment_terms_days: str,
+    credit_hold: bool,
+) -> AccountView:
+    """Change the credit limit, payment terms or credit hold of an account."""
+    actor.require(Permission.SET_CREDIT)
+    errors = FieldErrors()
+    limit = errors.money("credit_limit", credit_limit)
+    terms = errors.integer("payment_terms_days", payment_terms_days, maximum=365)
+    if errors:
+        raise ValidationFailed(errors.problems)
+    with db.write() as session:
+        zone = _actor_zone(session, actor)
+        account = load_for_change(
+            session, Account, account_id, expected_version, "customer", zone
+        )
+        fields = ("credit_limit", "payment_terms_days", "credit_hold")
+        before = audit.snapshot(account, fields)
+        account.credit_limit = limit
+        account.payment_terms_days = terms
+        account.credit_hold = credit_hold
+        account.updated_by_id = actor.user_id
+        old, new = audit.changes(before, audit.snapshot(account, fields))
+        if new:
+            audit.record(
+                session,
+                actor,
+                "set_credit",
+                "account",
+                account.id,
+                before=old,
+                after=new,
+            )
+    return account_view(db, actor, account_id)
+
+
+def _actor_zone(session: Session, actor: Actor) -> str:
+    if actor.branch_id:
+        branch = session.get(Branch, actor.branch_id)
+        if branch:
+            return branch.time_zone
+    return "UTC"
+
+
+CUSTOMER_COLUMNS = ("number", "name")
+CUSTOMER_OPTIONAL = (
+    "kind",
+    "abn",
+    "phone",
+    "email",
+    "street",
+    "suburb",
+    "state",
+    "postcode",
+    "branch",
+    "sales_rep",
+    "credit_limit",
+    "payment_terms_days",
+    "credit_hold",
+    "notes",
+)
+
+
+def import_customers(
+    db: Database,
+    actor: Actor,
+    source: Path | str | IO[str],
+    *,
+    good_rows_only: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import customer accounts from CSV: every row, or none if any is bad."""
+    actor.require(Permission.IMPORT_DATA)
+    report = ImportReport("customers")
+    with db.write() as session:
+        branches = {b.code.upper(): b.id for b in session.scalars(select(Branch))}
+        users = {u.username.lower(): u.id for u in session.scalars(select(User))}
+
+        def parse(row: dict[str, str], errors: FieldErrors) -> dict[str, object]:
+            number = errors.required("number", row.get("number"), 20).upper()
+            name = errors.required("name", row.get("name"), 200)
+            branch_code = (row.get("branch") or "").strip().upper()
+            rep = (row.get("sales_rep") or "").strip().lower()
+            values = {
+                "number": number,
+                "name": name,
+                "name_key": search_key(name),
+                "kind": errors.choice(
+                    "kind", row.get("kind"), KINDS, default="company"
+                ),
+                "tax_id": normalise_abn(row.get("abn", ""), errors),
+                "phone": errors.optional("phone", row.get("phone"), 32),
+                "email": errors.optional("email", row.get("email"), 200),
+                "street": errors.optional("street", row.get("street"), 200),
+                "suburb": errors.optional("suburb", row.get("suburb"), 100),
+                "state": (row.get("state") or "").strip().upper(),
+                "postcode": errors.optional("postcode", row.get("postcode"), 10),
+                "country": "AU",
+                "branch_id": branches.get(branch_code),
+                "sales_rep_id": users.get(rep),
+                "credit_limit": errors.money(
+                    "credit_limit", row.get("credit_limit"), default=Decimal("0.00")
+                ),
+                "payment_terms_days": errors.integer(
+                    "payment_terms_days",
+                    row.get("payment_terms_days"),
+                    default=30,
+                    maximum=365,
+                ),
+                "credit_hold": errors.flag("credit_hold", row.get("credit_hold")),
+                "notes": errors.optional("notes", row.get("notes"), 4000),
+                "version": 1,
+                "updated_at": utc_now(),
+                "updated_by_id": actor.user_id,
+            }
+            if values["state"] and values["state"] not in STATES:
+                errors.add("state", f"'{row.get('state')}' is not an Australian state")
+            if branch_code and branch_code not in branches:
+                errors.add("branch", f"there is no branch '{branch_code}'")
+            if rep and rep not in users:
+                errors.add("sales_rep", f"there is no user '{rep}'")
+            if values["email"] and "@" not in str(values["email"]):
+                errors.add("email", f"'{values['email']}' is not an e-mail address")
+            return values
+
+        good = parse_rows(report, source, CUSTOMER_COLUMNS, CUSTOMER_OPTIONAL, parse)
+        seen: dict[str, int] = {}
+        existing = taken(session, Account.number, [str(v["number"]) for _, v in good])
+        for line, values in good:
+            number = str(values["number"])
+            if number in existing:
+                reject_line(report, line, "number", f"customer {number} already exists")
+            elif number in seen:
+                reject_line(
+                    report,
+                    line,
+                    "number",
+                    f"customer {number} is also on line {seen[number]}",
+                )
+            seen.setdefault(number, line)
+        rows = [v for line, v in good if line not in report.bad_lines]
+        if dry_run or (report.bad_rows and not good_rows_only) or not rows:
+            return report
+        session.execute(insert(Account), rows)
+        report.imported = len(rows)
+        report.written = True
+        audit.record(
+            session,
+            actor,
+            "import",
+            "account",
+            "*",
+            after={"rows": report.imported, "left_out": report.bad_rows},
+        )
+    return report
+
+
+CONTACT_COLUMNS = ("customer_number", "name")
+CONTACT_OPTIONAL = ("position", "phone", "email", "primary")
+
+
+def import_contacts(
+    db: Database,
+    actor: Actor,
+    source: Path | str | IO[str],
+    *,
+    good_rows_only: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import contacts of existing customers from CSV."""
+    actor.require(Permission.IMPORT_DATA)
+    report = ImportReport("contacts")
+    with db.write() as session:
+
+        def parse(row: dict[str, str], errors: FieldErrors) -> dict[str, object]:
+            return {
+                "customer_number": errors.required(
+                    "customer_number", row.get("customer_number"), 20
+                ).upper(),
+                "name": errors.required("name", row.get("name"), 120),
+                "position": errors.optional("position", row.get("position"), 80),
+                "phone": errors.optional("phone", row.get("phone"), 32),
+                "email": errors.optional("email", row.get("email"), 200),
+                "primary": errors.flag("primary", row.get("primary")),
+                "version": 1,
+                "updated_at": utc_now(),
+                "updated_by_id": actor.user_id,
+            }
+
+        good = parse_rows(report, source, CONTACT_COLUMNS, CONTACT_OPTIONAL, parse)
+        numbers = {str(v["customer_number"]) for _, v in good}
+        accounts = (
+            dict(
+                session.execute(
+                    select(Account.number, Account.id).where(
+                        Account.number.in_(numbers)
+                    )
+                ).all()
+            )
+            if numbers
+            else {}
+        )
+        rows = []
+        for line, values in good:
+            account_id = accounts.get(str(values.pop("customer_number")))
+            if account_id is None:
+                reject_line(
+                    report, line, "customer_number", "there is no such customer"
+                )
+                continue
+            rows.append({**values, "account_id": account_id})
+        if dry_run or (report.bad_rows and not good_rows_only) or not rows:
+            return report
+        session.execute(insert(Contact), rows)
+        report.imported = len(rows)
+        report.written = True
+        audit.record(
+            session,
+            actor,
+            "import",
+            "contact",
+            "*",
+            after={"rows": report.imported, "left_out": report.bad_rows},
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class CustomerLine:
+    id: int
+    number: str
+    name: str
+    suburb: str
+    state: str
+    phone: str
+    credit_hold: bool
+
+
+def customer_page(
+    db: Database, actor: Actor, text: str, request: PageRequest
+) -> tuple[list[CustomerLine], list[tuple[object, ...]], bool]:
+    """A page of the customer list filtered by name or number as typed."""
+    actor.require(Permission.VIEW_CUSTOMERS)
+    stmt = select(
+        Account.id,
+        Account.number,
+        Account.name,
+        Account.suburb,
+        Account.state,
+        Account.phone,
+        Account.credit_hold,
+        Account.name_key,
+        Account.id,
+    )
+    key = search_key(text)
+    if key:
+        pattern = like_escape(key)
+        where = Account.name_key.like(f"{pattern}%", escape="\\")
+        if len(key) >= 3:
+            where = Account.name_key.like(f"%{pattern}%", escape="\\")
+        stmt = stmt.where(or_(where, Account.number.like(f"{pattern}%", escape="\\")))
+    with db.read() as session:
+        page = fetch_page(session, stmt, (Account.name_key, Account.id), request)
+    lines = [CustomerLine(*row[:7]) for row in page.rows]
+    return lines, page.keys, page.has_more

@@ -1,0 +1,1 @@
+"""Catalogue and quoting: truck models, options, rules, prices and quotes."""

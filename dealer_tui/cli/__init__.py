@@ -1,0 +1,1 @@
+"""Batch commands: the `dealer` command line. Never imports the UI at load."""

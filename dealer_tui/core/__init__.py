@@ -1,0 +1,1 @@
+"""The shared core: database, money and time types, users, numbering, audit."""

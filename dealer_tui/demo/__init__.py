@@ -1,0 +1,1 @@
+"""The demo dealership and synthetic data for it."""

@@ -1,0 +1,86 @@
+"""Building the demo dealership from the readable files in fixtures/.
+
+The customers, contacts and vehicles go through the same CSV import a
+dealer uses to bring its own data in, so that path is exercised every time.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from dealer_tui.accounts.services import import_contacts, import_customers
+from dealer_tui.core import schema
+from dealer_tui.core.auth import Actor
+from dealer_tui.core.config import fixtures_dir
+from dealer_tui.core.csvimport import ImportReport
+from dealer_tui.core.db import Database
+from dealer_tui.core.errors import DealerError
+from dealer_tui.core.services import (
+    BranchSpec,
+    DealerSpec,
+    UserSpec,
+    batch_actor,
+    set_up_dealer,
+)
+from dealer_tui.vehicles.services import import_vehicles
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[Database, Actor, Path], ImportReport | None]
+
+
+def read_dealer_spec(path: Path) -> DealerSpec:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return DealerSpec(
+        **data["dealer"],
+        branches=[BranchSpec(**b) for b in data["branches"]],
+        users=[UserSpec(**u) for u in data["users"]],
+    )
+
+
+def _csv_step(importer: Callable[..., ImportReport], name: str) -> Step:
+    def step(db: Database, actor: Actor, folder: Path) -> ImportReport:
+        report = importer(db, actor, folder / name)
+        if not report.written:
+            details = "; ".join(str(p) for p in report.problems[:5])
+            raise DealerError(f"The demo file {name} did not import: {details}")
+        return report
+
+    return step
+
+
+STEPS: list[Step] = [
+    _csv_step(import_customers, "customers.csv"),
+    _csv_step(import_contacts, "contacts.csv"),
+    _csv_step(import_vehicles, "vehicles.csv"),
+]
+
+
+def build_demo(path: Path, folder: Path | None = None) -> list[ImportReport]:
+    """Create the demo database at path from scratch and fill it."""
+    folder = folder or fixtures_dir()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        return fill(db, folder)
+    finally:
+        db.dispose()
+
+
+def fill(db: Database, folder: Path | None = None) -> list[ImportReport]:
+    """Migrate an empty database and load the demo dealership into it."""
+    folder = folder or fixtures_dir()
+    schema.upgrade(db)
+    set_up_dealer(db, read_dealer_spec(folder / "dealer.toml"))
+    actor = batch_actor(db)
+    reports = []
+    for step in STEPS:
+        report = step(db, actor, folder)
+        if report is not None:
+            reports.append(report)
+            log.info("demo: %s", report.summary())
+    return reports

@@ -1,0 +1,1 @@
+"""Invoicing: tax invoices, credit notes, payments and batch runs."""

@@ -1,0 +1,1 @@
+"""Leads: suspects, prospects, qualification, ranking and follow-up."""

@@ -1,0 +1,1 @@
+"""Global search: one box that finds customers, vehicles and documents."""

@@ -1,0 +1,132 @@
+"""Finding a customer, a vehicle or a document from a few typed characters.
+
+Each kind of record is asked on an index: names by prefix of their search
+key, VINs by their last six characters or the full VIN, registrations by
+prefix.  A fragment from the middle of a name falls back to a bounded scan
+only once the typed text is long enough to be selective.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from dealer_tui.accounts.models import Account
+from dealer_tui.core.auth import Actor, Permission
+from dealer_tui.core.db import Database
+from dealer_tui.core.text import compact_key, like_escape, search_key
+from dealer_tui.vehicles.models import Vehicle
+
+SUBSTRING_MIN = 3
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: what it is, how to show it and how to open it."""
+
+    kind: str
+    record_id: int
+    title: str
+    detail: str
+
+
+def _customers(session: Session, text: str, limit: int) -> list[Hit]:
+    key = search_key(text)
+    if not key:
+        return []
+    pattern = like_escape(key)
+    found = list(
+        session.execute(
+            select(Account.id, Account.name, Account.number, Account.suburb)
+            .where(
+                or_(
+                    Account.name_key.like(f"{pattern}%", escape="\\"),
+                    Account.number == key.replace(" ", ""),
+                )
+            )
+            .order_by(Account.name_key)
+            .limit(limit)
+        )
+    )
+    if len(found) < limit and len(key) >= SUBSTRING_MIN:
+        seen = {row.id for row in found}
+        found += [
+            row
+            for row in session.execute(
+                select(Account.id, Account.name, Account.number, Account.suburb)
+                .where(Account.name_key.like(f"%{pattern}%", escape="\\"))
+                .order_by(Account.name_key)
+                .limit(limit)
+            )
+            if row.id not in seen
+        ][: limit - len(found)]
+    return [
+        Hit("customer", row.id, row.name, f"{row.number}  {row.suburb}".strip())
+        for row in found
+    ]
+
+
+def _vehicles(session: Session, text: str, limit: int) -> list[Hit]:
+    key = compact_key(text)
+    if len(key) < 2:
+        return []
+    pattern = like_escape(key)
+    conditions = [Vehicle.registration.like(f"{pattern}%", escape="\\")]
+    if len(key) == 17:
+        conditions.append(Vehicle.vin == key)
+    elif len(key) <= 6:
+        conditions.append(Vehicle.vin_tail.like(f"{pattern}%", escape="\\"))
+    if len(key) >= 6:
+        conditions.append(Vehicle.vin.like(f"%{pattern}%", escape="\\"))
+    rows = session.execute(
+        select(
+            Vehicle.id,
+            Vehicle.vin,
+            Vehicle.registration,
+            Vehicle.make,
+            Vehicle.model,
+            Account.name,
+        )
+        .outerjoin(Account, Account.id == Vehicle.owner_id)
+        .where(or_(*conditions))
+        .order_by(Vehicle.vin)
+        .limit(limit)
+    )
+    return [
+        Hit(
+            "vehicle",
+            row.id,
+            f"{row.vin}  {row.registration}".strip(),
+            f"{row.make} {row.model} · {row.name or 'no owner'}",
+        )
+        for row in rows
+    ]
+
+
+Searcher = Callable[[Session, str, int], list[Hit]]
+
+SEARCHERS: list[tuple[Permission, Searcher]] = [
+    (Permission.VIEW_VEHICLES, _vehicles),
+    (Permission.VIEW_CUSTOMERS, _customers),
+]
+
+
+def register(permission: Permission, searcher: Searcher) -> None:
+    """Let a business area add its documents to the global search."""
+    SEARCHERS.append((permission, searcher))
+
+
+def global_search(db: Database, actor: Actor, text: str, limit: int = 8) -> list[Hit]:
+    """Customers, vehicles and documents matching the typed text, best first."""
+    text = text.strip()
+    if not text:
+        return []
+    hits: list[Hit] = []
+    with db.read() as session:
+        for permission, searcher in SEARCHERS:
+            if actor.can(permission):
+                hits.extend(searcher(session, text, limit))
+    return hits

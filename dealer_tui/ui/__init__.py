@@ -1,0 +1,1 @@
+"""The Textual workstation: one module per screen, its stylesheet beside it."""

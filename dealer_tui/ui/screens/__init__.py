@@ -1,0 +1,1 @@
+"""Work screens, one module per screen with its stylesheet beside it."""

@@ -1,0 +1,1 @@
+"""Vehicles: trucks and trailers the dealer sells and services."""

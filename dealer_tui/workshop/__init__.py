@@ -1,0 +1,1 @@
+"""Workshop: resources, calendar, bookings and job cards."""

@@ -1,0 +1,1 @@
+"""Tests of the pure domain rules, one folder per business area."""

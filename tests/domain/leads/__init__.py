@@ -1,0 +1,1 @@
+"""Tests of lead qualification, ranking and duplicate detection."""

@@ -1,0 +1,1 @@
+"""Tests of the workshop calendar, the slot finder and utilisation."""
