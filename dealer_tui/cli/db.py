@@ -21,8 +21,9 @@ def upgrade(ctx: typer.Context) -> None:
             out.print(f"Already up to date (revision {after.head}) on {db.describe()}.")
         else:
             out.print(
-                f"Upgraded {db.describe()} from {before.current or 'empty'} "
-                f"to {after.current}."
+                f"Upgraded {db.describe()} from "
+                f"{before.current_text if before.current else 'empty'} "
+                f"to {after.current_text}."
             )
 
 
@@ -33,7 +34,7 @@ def status(ctx: typer.Context) -> None:
         db = context(ctx).open(check_schema=False)
         found = schema.status(db)
         out.print(f"Database: {db.describe()}")
-        out.print(f"Schema revision: {found.current or 'none'}; code: {found.head}")
+        out.print(f"Schema revision: {found.current_text}; code: {found.head}")
         out.print(found.explain())
         if not found.up_to_date:
             raise typer.Exit(1)

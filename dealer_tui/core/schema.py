@@ -24,68 +24,72 @@ def alembic_config(database: Database) -> Config:
 
 @dataclass(frozen=True)
 class SchemaStatus:
-    current: str | None
-    head: str
-    known: bool
+    """The revisions the database is at against the heads of the migrations.
+
+    Each business area may keep its own line of migrations, so both sides
+    are sets of revisions.
+    """
+
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+    unknown: tuple[str, ...]
 
     @property
     def up_to_date(self) -> bool:
-        return self.current == self.head
+        return set(self.current) == set(self.heads)
 
     @property
     def newer_than_code(self) -> bool:
-        return self.current is not None and not self.known
+        return bool(self.unknown)
+
+    @property
+    def head(self) -> str:
+        return ", ".join(self.heads)
+
+    @property
+    def current_text(self) -> str:
+        return ", ".join(self.current) if self.current else "none"
 
     def explain(self) -> str:
         if self.up_to_date:
             return f"The database schema is up to date (revision {self.head})."
-        if self.current is None:
+        if not self.current:
             return "The database is empty: run `dealer db upgrade` to create it."
         if self.newer_than_code:
             return (
-                f"The database schema (revision {self.current}) is newer than "
-                "this workstation: install the newer version of the workstation."
+                f"The database schema (revision {self.current_text}) is newer "
+                "than this workstation: install the newer version of the "
+                "workstation."
             )
         return (
-            f"The database schema (revision {self.current}) is older than this "
-            f"workstation (revision {self.head}): run `dealer db upgrade`."
+            f"The database schema (revision {self.current_text}) is older than "
+            f"this workstation (revision {self.head}): run `dealer db upgrade`."
         )
 
 
 def status(database: Database) -> SchemaStatus:
     script = ScriptDirectory.from_config(alembic_config(database))
-    head = script.get_current_head()
-    assert head is not None
+    heads = tuple(sorted(script.get_heads()))
     with database.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    known = current is None or script.get_revision(current) is not None
-    return SchemaStatus(current=current, head=head, known=known)
-
-
-def _safe_status(database: Database) -> SchemaStatus:
-    from alembic.util.exc import CommandError
-
-    try:
-        return status(database)
-    except CommandError:
-        script = ScriptDirectory.from_config(alembic_config(database))
-        with database.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        return SchemaStatus(
-            current=current, head=script.get_current_head() or "", known=False
+        current = tuple(
+            sorted(MigrationContext.configure(connection).get_current_heads())
         )
+    known = {rev.revision for rev in script.walk_revisions()}
+    unknown = tuple(r for r in current if r not in known)
+    return SchemaStatus(current=current, heads=heads, unknown=unknown)
 
 
 def check(database: Database) -> None:
     """Refuse to work on a database whose schema does not match the code."""
-    found = _safe_status(database)
+    found = status(database)
     if not found.up_to_date:
         raise SchemaMismatch(found.explain())
 
 
-def upgrade(database: Database, revision: str = "head") -> SchemaStatus:
-    found = _safe_status(database)
+def upgrade(database: Database) -> SchemaStatus:
+    """Apply every migration the database lacks, on every line of migrations."""
+    found = status(database)
     if found.newer_than_code:
         raise SchemaMismatch(found.explain())
-    command.upgrade(alembic_config(database), revision)
+    command.upgrade(alembic_config(database), "heads")
     return status(database)

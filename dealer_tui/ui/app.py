@@ -15,6 +15,7 @@ from dealer_tui.core.config import log_dir
 from dealer_tui.core.db import Database
 from dealer_tui.core.errors import DealerError
 from dealer_tui.core.services import Workplace, workplace
+from dealer_tui.ui.registry import LIST_SCREENS, RECORD_SCREENS, screen_class
 from dealer_tui.ui.screens.error import ErrorDialog
 from dealer_tui.ui.screens.help import HelpScreen
 from dealer_tui.ui.search_provider import RecordSearch
@@ -84,25 +85,14 @@ class DealerApp(App[None]):
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Open the screen of a customer, vehicle or document found anywhere."""
-        from dealer_tui.ui.screens.customer import CustomerScreen
-        from dealer_tui.ui.screens.vehicle import VehicleScreen
-
-        screens: dict[str, type[Screen[None]]] = {
-            "customer": CustomerScreen,
-            "vehicle": VehicleScreen,
-        }
-        screen = screens.get(kind)
-        if screen is None:
-            self.notify(
-                f"There is no screen for {kind} records yet.", severity="warning"
-            )
+        path = RECORD_SCREENS.get(kind)
+        if path is None:
+            self.notify(f"No screen shows {kind} records.", severity="warning")
             return
-        self.push_screen(screen(record_id))  # type: ignore[call-arg]
+        self.push_screen(screen_class(path)(record_id))
 
     def action_open_list(self, name: str) -> None:
-        from dealer_tui.ui.screens.lists import LIST_SCREENS
-
-        self.push_screen(LIST_SCREENS[name]())
+        self.push_screen(screen_class(LIST_SCREENS[name])())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers the keys of the screen in front, as declared."""

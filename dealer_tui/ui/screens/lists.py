@@ -126,9 +126,3 @@ class VehicleListScreen(ListScreen):
             partial(vehicle_page, self.app.db, self.app.actor),  # type: ignore[attr-defined]
             cells,
         )
-
-
-LIST_SCREENS = {
-    "customers": CustomerListScreen,
-    "vehicles": VehicleListScreen,
-}
