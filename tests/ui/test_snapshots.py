@@ -24,3 +24,15 @@ def test_home_screen_at_80_by_24(demo_db: Database, snap_compare) -> None:  # ty
 
     app = signed_in_app(demo_db, "jo.admin")
     assert snap_compare(app, terminal_size=(80, 24), run_before=wait)
+
+
+def test_customer_screen_at_80_by_24(demo_db: Database, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """A customer's details, credit, contacts and vehicles fit 80x24."""
+
+    async def open_customer(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        pilot.app.open_record("customer", 17)
+        await settle(pilot)
+
+    app = signed_in_app(demo_db, "jo.admin")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_customer)

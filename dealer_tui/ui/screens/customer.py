@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -47,7 +48,7 @@ class CustomerScreen(WorkScreen):
             with Horizontal(id="customer-columns"):
                 yield Static("", id="customer-details")
                 yield Static("", id="customer-credit")
-            yield Static("Contacts", classes="section-title")
+            yield Static("Contacts (* primary)", classes="section-title")
             yield Static("", id="customer-contacts")
             yield Static("Vehicles (Enter opens)", classes="section-title")
             yield OptionList(id="customer-vehicles")
@@ -93,13 +94,16 @@ class CustomerScreen(WorkScreen):
                 ]
             )
         )
-        contacts = [
-            f"{'* ' if c.primary else '  '}{c.name:<24} {c.position:<20} "
-            f"{c.phone:<14} {c.email}"
-            for c in account.contacts
-        ]
+        contacts = Table(box=None, expand=True, show_header=False, padding=(0, 1))
+        contacts.add_column("Name", ratio=2, no_wrap=True, overflow="ellipsis")
+        contacts.add_column("Position", ratio=2, no_wrap=True, overflow="ellipsis")
+        contacts.add_column("Phone", no_wrap=True, min_width=12)
+        contacts.add_column("E-mail", ratio=3, no_wrap=True, overflow="ellipsis")
+        for c in account.contacts:
+            name = f"{c.name} *" if c.primary else c.name
+            contacts.add_row(name, c.position, c.phone, c.email)
         self.query_one("#customer-contacts", Static).update(
-            "\n".join(contacts) or "No contacts."
+            contacts if account.contacts else "No contacts."
         )
         vehicles = self.query_one("#customer-vehicles", OptionList)
         vehicles.clear_options()
