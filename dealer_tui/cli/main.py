@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from dealer_tui.cli import catalog as catalog_commands
 from dealer_tui.cli import db as db_commands
 from dealer_tui.cli import importing
 from dealer_tui.cli.common import Context, context, fail, out, user_errors
@@ -20,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(importing.app, name="import")
 

@@ -43,6 +43,10 @@ class Permission(enum.StrEnum):
     IMPORT_DATA = "import_data"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    VIEW_CATALOG = "view_catalog"
+    MANAGE_CATALOG = "manage_catalog"
+    QUOTE = "quote"
+    APPROVE_DISCOUNTS = "approve_discounts"
 
     @property
     def description(self) -> str:
@@ -58,9 +62,15 @@ PERMISSION_DESCRIPTIONS = {
     Permission.IMPORT_DATA: "import data files",
     Permission.MANAGE_USERS: "manage users",
     Permission.VIEW_AUDIT: "read the audit log",
+    Permission.VIEW_CATALOG: "look at the truck catalogue and quotes",
+    Permission.MANAGE_CATALOG: "import catalogue ranges, products and prices",
+    Permission.QUOTE: "configure trucks and write quotes",
+    Permission.APPROVE_DISCOUNTS: "approve discounts beyond a representative's "
+    "authority",
 }
 
 _EVERYONE = {
+    Permission.VIEW_CATALOG,
     Permission.VIEW_CUSTOMERS,
     Permission.VIEW_VEHICLES,
     Permission.EDIT_CUSTOMERS,
@@ -69,13 +79,25 @@ _EVERYONE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNTER: frozenset(_EVERYONE),
-    Role.SALES_REP: frozenset(_EVERYONE),
+    Role.SALES_REP: frozenset(_EVERYONE | {Permission.QUOTE}),
     Role.SERVICE_ADVISOR: frozenset(_EVERYONE),
     Role.SALES_ADMIN: frozenset(
-        _EVERYONE | {Permission.SET_CREDIT, Permission.IMPORT_DATA}
+        _EVERYONE
+        | {
+            Permission.SET_CREDIT,
+            Permission.IMPORT_DATA,
+            Permission.MANAGE_CATALOG,
+            Permission.QUOTE,
+        }
     ),
     Role.SALES_MANAGER: frozenset(
-        _EVERYONE | {Permission.SET_CREDIT, Permission.VIEW_AUDIT}
+        _EVERYONE
+        | {
+            Permission.SET_CREDIT,
+            Permission.VIEW_AUDIT,
+            Permission.QUOTE,
+            Permission.APPROVE_DISCOUNTS,
+        }
     ),
     Role.ADMINISTRATOR: frozenset(Permission),
 }

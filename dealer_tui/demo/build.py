@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from dealer_tui.accounts.services import import_contacts, import_customers
+from dealer_tui.catalog.services import import_products, import_range
 from dealer_tui.core import schema
 from dealer_tui.core.auth import Actor
 from dealer_tui.core.config import fixtures_dir
@@ -52,10 +54,32 @@ def _csv_step(importer: Callable[..., ImportReport], name: str) -> Step:
     return step
 
 
+# The demo's price lists apply from the start of the year, so quotes dated
+# in the demo's present find their prices.
+CATALOG_FROM = date(2026, 1, 1)
+
+
+def _catalog_step(db: Database, actor: Actor, folder: Path) -> ImportReport:
+    report = ImportReport("catalogue ranges")
+    for path in sorted((folder / "catalog").glob("*.txt")):
+        import_range(db, actor, path, CATALOG_FROM)
+        report.rows += 1
+        report.imported += 1
+    report.written = True
+    products = import_products(
+        db, actor, folder / "catalog" / "products.csv", CATALOG_FROM
+    )
+    if not products.written:
+        details = "; ".join(str(p) for p in products.problems[:5])
+        raise DealerError(f"The demo products did not import: {details}")
+    return report
+
+
 STEPS: list[Step] = [
     _csv_step(import_customers, "customers.csv"),
     _csv_step(import_contacts, "contacts.csv"),
     _csv_step(import_vehicles, "vehicles.csv"),
+    _catalog_step,
 ]
 
 
