@@ -120,6 +120,7 @@ def upgrade() -> None:
         sa.Column("range_code", sa.String(length=20), nullable=False),
         sa.Column("model_code", sa.String(length=30), nullable=False),
         sa.Column("choices", sa.JSON(), nullable=False),
+        sa.Column("complete", sa.Boolean(), nullable=False),
         sa.Column("price_date", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=False),
         sa.Column(

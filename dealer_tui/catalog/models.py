@@ -131,6 +131,9 @@ class Quote(Versioned, Base):
     model_code: Mapped[str] = mapped_column(String(30))
     # The options the user chose, in order; the rest follow from the rules.
     choices: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Whether every family the model needs has its option: a quote is sent
+    # only for a complete truck.
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
     price_date: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     total_discount: Mapped[Decimal] = mapped_column(

@@ -273,16 +273,6 @@ def _moves(quote: Quote, actor: Actor, over: bool, complete: bool) -> dict[str, 
     return moves
 
 
-def _complete(db_catalogue: Catalogue, quote: Quote) -> bool:
-    included = {row.code for row in quote.lines if row.kind == LineKind.OPTION}
-    for family in db_catalogue.families:
-        if family.cardinality.value == "exactly-one" and not (
-            included & set(family.options)
-        ):
-            return False
-    return True
-
-
 def _view(session: Session, actor: Actor, quote: Quote) -> QuoteView:
     account = session.get(Account, quote.account_id)
     rep = session.get(User, quote.rep_id)
@@ -349,7 +339,7 @@ def _view(session: Session, actor: Actor, quote: Quote) -> QuoteView:
         order_id=quote.order_id,
         reject_reason=quote.reject_reason,
         notes=quote.notes,
-        moves=_moves(quote, actor, over, _complete(catalogue, quote)),
+        moves=_moves(quote, actor, over, quote.complete),
     )
 
 
@@ -470,7 +460,9 @@ def new_quote(
         session.add(quote)
         engine = _engine(catalogue, model_code, today)
         try:
-            _build_lines(session, quote, catalogue, Configuration.start(engine))
+            start = Configuration.start(engine)
+            _build_lines(session, quote, catalogue, start)
+            quote.complete = start.is_complete
         finally:
             engine.close()
         session.flush()
@@ -540,6 +532,7 @@ def save_configuration(
         catalogue = _ENGINES.get(session, quote.range_code)
         before = [list(c) for c in quote.choices]
         quote.choices = [[c.option, c.include] for c in configuration.choices]
+        quote.complete = configuration.is_complete
         _build_lines(session, quote, catalogue, configuration, list(quote.lines))
         session.flush()
         _store_totals(session, quote)
@@ -1048,6 +1041,7 @@ def _copy_into(
     ):
         setattr(target, name, getattr(source, name))
     target.choices = [list(c) for c in source.choices]
+    target.complete = source.complete
     codes = [row.code for row in source.lines]
     scope_prices = price_map(session, source.range_code, target.price_date, codes)
     scope_prices.update(price_map(session, PRODUCTS_SCOPE, target.price_date, codes))

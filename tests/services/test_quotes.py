@@ -215,3 +215,21 @@ def test_a_sent_quote_cannot_change(db: Database) -> None:
     with pytest.raises(Refused) as refused:
         set_discounts(db, rep, quote.id, quote.version, PricingForm({}, "100"))
     assert "revise it" in refused.value.message
+
+
+def test_an_incomplete_truck_cannot_be_sent(db: Database) -> None:
+    """With D13K540 chosen the default gearbox no longer fits: send says why."""
+    _dealer(db)
+    rep = user(db, "sales_rep")
+    quote = new_quote(db, rep, 1, "FH-PM")
+    session = open_configurator(db, rep, quote.id)
+    try:
+        config = session.configuration.choose("D13K540")
+        assert "GEARBOX" in config.open_families()
+        quote = save_configuration(db, rep, quote.id, quote.version, config)
+    finally:
+        session.close()
+    assert not quote.moves["send"].allowed
+    assert quote.moves["send"].reason == (
+        "The truck is not complete: some families are open."
+    )
