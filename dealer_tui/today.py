@@ -14,12 +14,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dealer_tui.accounts.models import Account
+from dealer_tui.catalog.panels import quotes_awaiting_approval
 from dealer_tui.core import clock
 from dealer_tui.core.auth import Actor, Permission, Role
 from dealer_tui.core.db import Database
 from dealer_tui.core.money import show_money
 from dealer_tui.core.services import workplace
+from dealer_tui.invoicing.panels import drafts_to_post, overdue_invoices
+from dealer_tui.leads.panels import overdue_follow_ups
+from dealer_tui.orders.panels import (
+    orders_on_hold,
+    orders_ready_for_delivery,
+    todays_parts_sales,
+)
 from dealer_tui.vehicles.models import Vehicle
+from dealer_tui.workshop.panels import jobs_in_progress, todays_arrivals
 
 PANEL_ROWS = 12
 
@@ -135,11 +144,22 @@ def my_customers(session: Session, actor: Actor, today: date) -> Panel:
 
 
 PANELS: dict[Role, list[PanelMaker]] = {
-    Role.COUNTER: [services_due],
-    Role.SALES_REP: [my_customers],
-    Role.SALES_ADMIN: [credit_holds],
-    Role.SERVICE_ADVISOR: [services_due],
-    Role.SALES_MANAGER: [credit_holds],
+    Role.COUNTER: [todays_parts_sales, services_due],
+    Role.SALES_REP: [overdue_follow_ups, my_customers],
+    Role.SALES_ADMIN: [
+        orders_on_hold,
+        orders_ready_for_delivery,
+        drafts_to_post,
+        overdue_invoices,
+        credit_holds,
+    ],
+    Role.SERVICE_ADVISOR: [todays_arrivals, jobs_in_progress, services_due],
+    Role.SALES_MANAGER: [
+        quotes_awaiting_approval,
+        orders_on_hold,
+        overdue_follow_ups,
+        credit_holds,
+    ],
     Role.ADMINISTRATOR: [credit_holds, services_due],
 }
 

@@ -98,7 +98,9 @@ def upgrade() -> None:
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("branch_id", sa.Integer(), nullable=True),
         sa.Column("sales_rep_id", sa.Integer(), nullable=True),
-        sa.Column("credit_limit", dealer_tui.core.types.ExactDecimal(), nullable=False),
+        sa.Column(
+            "credit_limit", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
+        ),
         sa.Column("payment_terms_days", sa.Integer(), nullable=False),
         sa.Column("credit_hold", sa.Boolean(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),

@@ -96,7 +96,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("price_list_id", sa.Integer(), nullable=False),
         sa.Column("item_code", sa.String(length=30), nullable=False),
-        sa.Column("amount", dealer_tui.core.types.ExactDecimal(), nullable=False),
+        sa.Column("amount", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False),
         sa.ForeignKeyConstraint(
             ["price_list_id"],
             ["price_lists.id"],
@@ -124,39 +124,47 @@ def upgrade() -> None:
         sa.Column("price_date", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=False),
         sa.Column(
-            "total_discount", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "total_discount", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
         ),
         sa.Column("trade_in_description", sa.String(length=200), nullable=False),
         sa.Column(
-            "trade_in_appraised", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "trade_in_appraised",
+            dealer_tui.core.types.ExactDecimal(18, 2),
+            nullable=False,
         ),
         sa.Column(
-            "trade_in_allowance", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "trade_in_allowance",
+            dealer_tui.core.types.ExactDecimal(18, 2),
+            nullable=False,
         ),
         sa.Column(
-            "trade_in_payout", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "trade_in_payout", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
         ),
         sa.Column("finance_kind", sa.String(length=10), nullable=False),
-        sa.Column("finance_rate", dealer_tui.core.types.ExactDecimal(), nullable=False),
+        sa.Column(
+            "finance_rate", dealer_tui.core.types.ExactDecimal(9, 4), nullable=False
+        ),
         sa.Column("finance_term_months", sa.Integer(), nullable=False),
         sa.Column(
-            "finance_deposit", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "finance_deposit", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
         ),
         sa.Column(
-            "finance_balloon", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "finance_balloon", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
         ),
-        sa.Column("net_total", dealer_tui.core.types.ExactDecimal(), nullable=False),
-        sa.Column("gst", dealer_tui.core.types.ExactDecimal(), nullable=False),
-        sa.Column("payable", dealer_tui.core.types.ExactDecimal(), nullable=False),
         sa.Column(
-            "discount_percent", dealer_tui.core.types.ExactDecimal(), nullable=False
+            "net_total", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
+        ),
+        sa.Column("gst", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False),
+        sa.Column("payable", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False),
+        sa.Column(
+            "discount_percent", dealer_tui.core.types.ExactDecimal(9, 2), nullable=False
         ),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("created_at", dealer_tui.core.types.UTCDateTime(), nullable=False),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
         sa.Column("approved_at", dealer_tui.core.types.UTCDateTime(), nullable=True),
         sa.Column(
-            "approved_percent", dealer_tui.core.types.ExactDecimal(), nullable=True
+            "approved_percent", dealer_tui.core.types.ExactDecimal(9, 2), nullable=True
         ),
         sa.Column("sent_at", dealer_tui.core.types.UTCDateTime(), nullable=True),
         sa.Column("decided_at", dealer_tui.core.types.UTCDateTime(), nullable=True),
@@ -196,9 +204,15 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=30), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("family", sa.String(length=120), nullable=False),
-        sa.Column("quantity", dealer_tui.core.types.ExactDecimal(), nullable=False),
-        sa.Column("unit_price", dealer_tui.core.types.ExactDecimal(), nullable=False),
-        sa.Column("discount", dealer_tui.core.types.ExactDecimal(), nullable=False),
+        sa.Column(
+            "quantity", dealer_tui.core.types.ExactDecimal(14, 3), nullable=False
+        ),
+        sa.Column(
+            "unit_price", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
+        ),
+        sa.Column(
+            "discount", dealer_tui.core.types.ExactDecimal(18, 2), nullable=False
+        ),
         sa.Column("origin", sa.String(length=10), nullable=False),
         sa.ForeignKeyConstraint(
             ["quote_id"], ["quotes.id"], name=op.f("fk_quote_lines_quote_id_quotes")

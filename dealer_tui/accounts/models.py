@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dealer_tui.core.model import Base, Versioned
 from dealer_tui.core.types import ExactDecimal
+from dealer_tui.leads.matching import normalise_company_name
+
+
+def _match_name(context: Any) -> str:
+    """The inserted name's duplicate-detection key, also for bulk imports."""
+    return normalise_company_name(context.get_current_parameters().get("name") or "")
 
 
 class Account(Versioned, Base):
@@ -23,6 +30,10 @@ class Account(Versioned, Base):
             postgresql_ops={"name_key": "varchar_pattern_ops"},
         ),
         Index("ix_accounts_tax_id", "tax_id"),
+        Index("ix_accounts_match_name", "match_name"),
+        # A representative's accounts and the credit holds (migration 0008).
+        Index("ix_accounts_sales_rep", "sales_rep_id", "name_key"),
+        Index("ix_accounts_credit_hold", "credit_hold", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +41,11 @@ class Account(Versioned, Base):
     name: Mapped[str] = mapped_column(String(200))
     # Upper-cased name without punctuation, for prefix search on an index.
     name_key: Mapped[str] = mapped_column(String(200))
+    # The name as duplicate detection compares it (leads.matching); kept in
+    # step with the name by whoever changes the name.
+    match_name: Mapped[str] = mapped_column(
+        String(200), default=_match_name, server_default=""
+    )
     kind: Mapped[str] = mapped_column(String(10), default="company")
     tax_id: Mapped[str] = mapped_column(String(20), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import insert, or_, select
-from sqlalchemy.orm import Session
 from stdnum.au import abn as au_abn
 
 from dealer_tui.accounts.models import Account, Contact
@@ -21,9 +20,10 @@ from dealer_tui.core.errors import ValidationFailed
 from dealer_tui.core.models import Branch, User
 from dealer_tui.core.paging import PageRequest, fetch_page
 from dealer_tui.core.parse import FieldErrors
-from dealer_tui.core.records import load, load_for_change
+from dealer_tui.core.records import actor_time_zone, load, load_for_change
 from dealer_tui.core.text import like_escape, search_key
 from dealer_tui.core.types import utc_now
+from dealer_tui.leads.matching import normalise_company_name
 
 KINDS = {"company": "company", "private": "private"}
 STATES = {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"}
@@ -202,7 +202,7 @@ def update_account(
     if errors:
         raise ValidationFailed(errors.problems)
     with db.write() as session:
-        zone = _actor_zone(session, actor)
+        zone = actor_time_zone(session, actor)
         account = load_for_change(
             session, Account, account_id, expected_version, "customer", zone
         )
@@ -210,6 +210,7 @@ def update_account(
         for name, value in values.items():
             setattr(account, name, value)
         account.name_key = search_key(account.name)
+        account.match_name = normalise_company_name(account.name)
         account.updated_by_id = actor.user_id
         old, new = audit.changes(before, audit.snapshot(account, values))
         if new:
@@ -236,7 +237,7 @@ def set_credit(
     if errors:
         raise ValidationFailed(errors.problems)
     with db.write() as session:
-        zone = _actor_zone(session, actor)
+        zone = actor_time_zone(session, actor)
         account = load_for_change(
             session, Account, account_id, expected_version, "customer", zone
         )
@@ -258,14 +259,6 @@ def set_credit(
                 after=new,
             )
     return account_view(db, actor, account_id)
-
-
-def _actor_zone(session: Session, actor: Actor) -> str:
-    if actor.branch_id:
-        branch = session.get(Branch, actor.branch_id)
-        if branch:
-            return branch.time_zone
-    return "UTC"
 
 
 CUSTOMER_COLUMNS = ("number", "name")
@@ -311,6 +304,9 @@ def import_customers(
                 "number": number,
                 "name": name,
                 "name_key": search_key(name),
+                # Given here, not left to the column default, so that every
+                # row has the same columns and all go in one batch.
+                "match_name": normalise_company_name(name),
                 "kind": errors.choice(
                     "kind", row.get("kind"), KINDS, default="company"
                 ),
@@ -367,7 +363,8 @@ def import_customers(
         rows = [v for line, v in good if line not in report.bad_lines]
         if dry_run or (report.bad_rows and not good_rows_only) or not rows:
             return report
-        session.execute(insert(Account), rows)
+        # Through the table, not the model: one executemany for every row.
+        session.execute(insert(Account.__table__), rows)
         report.imported = len(rows)
         report.written = True
         audit.record(
@@ -399,6 +396,9 @@ def import_contacts(
     with db.write() as session:
 
         def parse(row: dict[str, str], errors: FieldErrors) -> dict[str, object]:
+            email = errors.optional("email", row.get("email"), 200)
+            if email and "@" not in email:
+                errors.add("email", f"'{email}' is not an e-mail address")
             return {
                 "customer_number": errors.required(
                     "customer_number", row.get("customer_number"), 20
@@ -406,7 +406,7 @@ def import_contacts(
                 "name": errors.required("name", row.get("name"), 120),
                 "position": errors.optional("position", row.get("position"), 80),
                 "phone": errors.optional("phone", row.get("phone"), 32),
-                "email": errors.optional("email", row.get("email"), 200),
+                "email": email,
                 "primary": errors.flag("primary", row.get("primary")),
                 "version": 1,
                 "updated_at": utc_now(),
@@ -426,14 +426,61 @@ def import_contacts(
             if numbers
             else {}
         )
+        # A contact already on the customer, or a second primary contact,
+        # is refused: importing the same file twice must not double them.
+        known = (
+            {
+                (account_id, name.casefold())
+                for account_id, name in session.execute(
+                    select(Contact.account_id, Contact.name).where(
+                        Contact.account_id.in_(list(accounts.values()))
+                    )
+                )
+            }
+            if accounts
+            else set()
+        )
+        with_primary = (
+            set(
+                session.scalars(
+                    select(Contact.account_id).where(
+                        Contact.account_id.in_(list(accounts.values())),
+                        Contact.primary.is_(True),
+                    )
+                )
+            )
+            if accounts
+            else set()
+        )
         rows = []
         for line, values in good:
-            account_id = accounts.get(str(values.pop("customer_number")))
+            number = str(values.pop("customer_number"))
+            account_id = accounts.get(number)
             if account_id is None:
                 reject_line(
                     report, line, "customer_number", "there is no such customer"
                 )
                 continue
+            key = (account_id, str(values["name"]).casefold())
+            if key in known:
+                reject_line(
+                    report,
+                    line,
+                    "name",
+                    f"{values['name']} is already a contact of {number}",
+                )
+                continue
+            if values["primary"] and account_id in with_primary:
+                reject_line(
+                    report,
+                    line,
+                    "primary",
+                    f"{number} already has a primary contact",
+                )
+                continue
+            known.add(key)
+            if values["primary"]:
+                with_primary.add(account_id)
             rows.append({**values, "account_id": account_id})
         if dry_run or (report.bad_rows and not good_rows_only) or not rows:
             return report

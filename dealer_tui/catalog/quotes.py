@@ -1381,3 +1381,100 @@ def models_for_quoting(db: Database, actor: Actor) -> list[tuple[str, str, str]]
                 .order_by(CatalogRange.code, CatalogModel.code)
             )
         ]
+
+
+# What the quote screens and the command line need beside the moves above.
+
+
+def complete_open_families(config: Configuration) -> Configuration:
+    """Fill each open family with the option a completed truck carries there.
+
+    The choices made and the defaults stay; the whole completion is one
+    step, so one undo takes it back.
+    """
+    open_families = config.open_families()
+    if not open_families:
+        return config
+    truck = set(config.completed())
+    catalogue = config.engine.catalogue
+    step = config
+    for family_code in open_families:
+        family = catalogue.families_by_code[family_code]
+        code = next((c for c in family.options if c in truck), None)
+        if code is not None:
+            step = step.choose(code)
+    return Configuration(config.engine, step.choices, config)
+
+
+@dataclass(frozen=True)
+class ProductOffer:
+    """An accessory, contract or warranty at the quote's prices, and how many."""
+
+    code: str
+    kind: str
+    name: str
+    price: Decimal
+    quantity: int
+
+
+def quote_products(db: Database, actor: Actor, quote_id: int) -> list[ProductOffer]:
+    """The products priced on the quote's date, with the quantity on the quote."""
+    actor.require(Permission.VIEW_CATALOG)
+    with db.read() as session:
+        quote = load(session, Quote, quote_id, "quote")
+        on_quote = {
+            row.code: row.quantity
+            for row in quote.lines
+            if row.kind in (LineKind.ACCESSORY, LineKind.CONTRACT)
+        }
+        prices = price_map(session, PRODUCTS_SCOPE, quote.price_date)
+        products = session.scalars(
+            select(Product)
+            .where(Product.active.is_(True))
+            .order_by(Product.kind, Product.code)
+        )
+        return [
+            ProductOffer(
+                p.code,
+                p.kind,
+                p.name,
+                prices[p.code],
+                int(on_quote.get(p.code, 0)),
+            )
+            for p in products
+            if p.code in prices
+        ]
+
+
+def diff_with_previous(db: Database, actor: Actor, quote_id: int) -> QuoteDiff:
+    """What changed from the version before this one of the same quote."""
+    actor.require(Permission.VIEW_CATALOG)
+    with db.read() as session:
+        quote = load(session, Quote, quote_id, "quote")
+        label = f"{quote.number} v{quote.revision}"
+        older = session.scalar(
+            select(Quote.id)
+            .where(Quote.number == quote.number, Quote.revision < quote.revision)
+            .order_by(Quote.revision.desc())
+            .limit(1)
+        )
+    if older is None:
+        raise Refused(f"{label} is the first version: there is nothing before it.")
+    return diff_quotes(db, actor, older, quote_id)
+
+
+def find_quote(
+    db: Database, actor: Actor, number: str, revision: int | None = None
+) -> int:
+    """The id of a quote by its number: the version asked for, or the latest."""
+    actor.require(Permission.VIEW_CATALOG)
+    key = number.strip().upper()
+    with db.read() as session:
+        stmt = select(Quote.id).where(Quote.number == key)
+        if revision is not None:
+            stmt = stmt.where(Quote.revision == revision)
+        found = session.scalar(stmt.order_by(Quote.revision.desc()).limit(1))
+    if found is None:
+        which = f" version {revision}" if revision is not None else ""
+        raise NotFound(f"There is no quote {key}{which}.")
+    return found

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from dealer_tui.core import schema
 from dealer_tui.core.auth import Actor
@@ -18,8 +19,9 @@ from dealer_tui.core.db import Database
 from dealer_tui.core.errors import DealerError
 from dealer_tui.core.services import batch_actor
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Reports are read in files and pipes too: long lines are not broken.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass
@@ -48,7 +50,7 @@ def context(ctx: typer.Context) -> Context:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold]error:[/] {message}")
+    err.print(Text.assemble(("error: ", "bold"), message))
     return typer.Exit(code)
 
 
@@ -66,7 +68,7 @@ def user_errors() -> Iterator[None]:
 
 def print_report(report: ImportReport) -> None:
     """The validation report: every bad row and field, then the summary."""
-    for problem in report.problems:
-        where = f"line {problem.line}" if problem.line is not None else "file"
-        err.print(f"{where}: {problem.field}: {problem.message}")
-    out.print(report.summary())
+    for problem in sorted(report.problems, key=lambda p: p.line or 0):
+        where = f"line {problem.line}: " if problem.line is not None else ""
+        err.print(f"{where}{problem.field}: {problem.message}", markup=False)
+    out.print(report.summary(), markup=False)

@@ -10,6 +10,12 @@ import typer
 from dealer_tui.cli import catalog as catalog_commands
 from dealer_tui.cli import db as db_commands
 from dealer_tui.cli import importing
+from dealer_tui.cli import invoicing as invoice_commands
+from dealer_tui.cli import leads as lead_commands
+from dealer_tui.cli import orders as order_commands
+from dealer_tui.cli import parts as parts_commands
+from dealer_tui.cli import quotes as quote_commands
+from dealer_tui.cli import workshop as workshop_commands
 from dealer_tui.cli.common import Context, context, fail, out, user_errors
 from dealer_tui.core import config
 from dealer_tui.core.logs import set_up_logging
@@ -24,6 +30,13 @@ app = typer.Typer(
 app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(importing.app, name="import")
+app.add_typer(invoice_commands.app, name="invoice")
+app.add_typer(lead_commands.app, name="leads")
+app.add_typer(order_commands.app, name="orders")
+app.add_typer(quote_commands.app, name="quote")
+app.add_typer(order_commands.stock_app, name="stock")
+app.add_typer(parts_commands.app, name="parts")
+app.add_typer(workshop_commands.app, name="workshop")
 
 
 @app.callback(invoke_without_command=True)
@@ -67,15 +80,44 @@ def demo(
     build_only: Annotated[
         bool, typer.Option("--build-only", help="Build the demo and exit.")
     ] = False,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            help="A generated dealer group instead: tiny, small, medium, large "
+            "(200,000 customers, 1,000,000 invoices) or a factor of large such "
+            "as 0.25. Kept in its own file and built only when missing.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Seed of the generated dealer group."),
+    ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            "--into",
+            help="With --scale: build into this PostgreSQL database instead "
+            "(it must be empty or hold a generated dealer group).",
+        ),
+    ] = None,
 ) -> None:
     """Open the workstation on the demo dealership, building it first if needed."""
     from dealer_tui.core import schema
     from dealer_tui.core.db import Database
     from dealer_tui.demo.build import build_demo
 
+    if scale is not None or into:
+        from dealer_tui.cli.scaled_demo import scaled_demo
+
+        with user_errors():
+            db = scaled_demo(scale or "large", seed, into, rebuild=rebuild)
+        if not build_only:
+            open_workstation(db)
+        return
     path = config.demo_database_path()
     with user_errors():
-        fresh = rebuild or build_only or not path.exists()
+        fresh = rebuild or not path.exists()
         if not fresh:
             db = Database.open(f"sqlite:///{path}")
             if not schema.status(db).up_to_date:
@@ -87,7 +129,13 @@ def demo(
             for report in build_demo(path):
                 out.print(f"  {report.summary()}")
         if build_only:
-            out.print("Demo built. Sign-ins are listed in the README.")
+            if fresh:
+                out.print("Demo built. Sign-ins are listed in the README.")
+            else:
+                out.print(
+                    f"The demo is already in {path}; `dealer demo --rebuild` "
+                    "builds it anew."
+                )
             return
         db = Database.open(f"sqlite:///{path}")
     open_workstation(db)

@@ -88,16 +88,17 @@ class RowReader:
             line = self._reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            if len(values) > width:
-                extra = values[width:]
-                if any(v.strip() for v in extra):
-                    self.problems.append(
-                        Problem(
-                            "row", f"has {len(values)} fields, the header {width}", line
-                        )
+            short = len(values) < width
+            if short or any(v.strip() for v in values[width:]):
+                # A row of the wrong width has lost or gained a comma, so its
+                # values may sit under the wrong headings.
+                self.problems.append(
+                    Problem(
+                        "row", f"has {len(values)} fields, the header {width}", line
                     )
-                    yield line, {}
-                    continue
+                )
+                yield line, {}
+                continue
             row = dict(zip(self.columns, values, strict=False))
             yield line, row
 
@@ -140,11 +141,14 @@ def parse_rows(
             else:
                 good.append((line, value))
         report.problems[:0] = reader.problems
+        report.problems.sort(key=lambda p: p.line or 0)
         if reader.problems and not report.rows:
             report.bad_lines.add(1)
         return good
     except UnicodeDecodeError as exc:
-        report.problems.append(Problem("file", f"is not UTF-8 text ({exc.reason})"))
+        report.problems.append(
+            Problem("file", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")
+        )
         report.bad_lines.add(0)
         return []
     finally:

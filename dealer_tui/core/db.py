@@ -1,8 +1,9 @@
 """Opening the database: a local SQLite file or a shared PostgreSQL server.
 
 Every difference between the two backends that the services must not see
-is kept here: SQLite's pragmas and its write lock taken at the start of a
-write transaction, so that two writers never interleave.
+is kept here: SQLite's pragmas (LIKE as case-sensitive as on PostgreSQL)
+and its write lock taken at the start of a write transaction, so that two
+writers never interleave.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # LIKE compares case as on PostgreSQL, which the services are written
+        # for (they search upper-cased keys); only then can SQLite answer
+        # "starts with" from an index instead of reading the whole table.
+        cursor.execute("PRAGMA case_sensitive_like=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

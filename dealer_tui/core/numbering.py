@@ -19,8 +19,10 @@ def format_number(prefix: str, year: int, value: int) -> str:
     return f"{prefix}{year}-{value:06d}"
 
 
-def next_number(session: Session, series: str, year: int, prefix: str) -> str:
-    """Take the next number of the series for the year, inside the transaction."""
+def _locked_counter(
+    session: Session, series: str, year: int, prefix: str
+) -> NumberSeries:
+    """The year's counter of the series, locked until the transaction ends."""
     stmt = (
         select(NumberSeries)
         .where(NumberSeries.series == series, NumberSeries.year == year)
@@ -37,7 +39,40 @@ def next_number(session: Session, series: str, year: int, prefix: str) -> str:
             # Another transaction created the year's counter first.
             pass
         row = session.scalars(stmt).one()
+    return row
+
+
+def next_number(session: Session, series: str, year: int, prefix: str) -> str:
+    """Take the next number of the series for the year, inside the transaction."""
+    row = _locked_counter(session, series, year, prefix)
     value = row.next_value
     row.next_value = value + 1
     session.flush()
     return format_number(row.prefix, year, value)
+
+
+class NumberBlock:
+    """Numbers of a series taken one after another in one transaction.
+
+    For a batch that posts many documents at once: the counter is locked
+    once, the numbers are handed out in turn, and the counter is written
+    back once at the end.  If the transaction rolls back, so does the
+    counter, and no number is lost.
+    """
+
+    def __init__(self, session: Session, series: str, year: int, prefix: str) -> None:
+        self._session = session
+        self._row = _locked_counter(session, series, year, prefix)
+        self._year = year
+        self._next = self._row.next_value
+
+    def take(self) -> str:
+        """The next number of the series."""
+        number = format_number(self._row.prefix, self._year, self._next)
+        self._next += 1
+        return number
+
+    def close(self) -> None:
+        """Write the counter back; call it before the transaction commits."""
+        self._row.next_value = self._next
+        self._session.flush()

@@ -108,11 +108,19 @@ class FieldErrors:
         try:
             if "/" in raw:
                 d, m, y = raw.split("/")
-                return date(int(y), int(m), int(d))
-            return date.fromisoformat(raw)
+                if len(y.strip()) != 4:
+                    self.add(field, f"'{text}': write the year in full, e.g. 2026")
+                    return None
+                day = date(int(y), int(m), int(d))
+            else:
+                day = date.fromisoformat(raw)
         except ValueError:
             self.add(field, f"'{text}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
             return None
+        if day.year < 1900:
+            self.add(field, f"'{text}': write the year in full, e.g. 2026")
+            return None
+        return day
 
     def choice(
         self,

@@ -7,11 +7,21 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from dealer_tui.core import clock
+from dealer_tui.core.auth import Actor
 from dealer_tui.core.errors import NotFound, StaleRecord
 from dealer_tui.core.model import Versioned
-from dealer_tui.core.models import User
+from dealer_tui.core.models import Branch, User
 
 R = TypeVar("R", bound=Versioned)
+
+
+def actor_time_zone(session: Session, actor: Actor) -> str:
+    """The time zone of the user's branch, for messages that name a time."""
+    if actor.branch_id:
+        branch = session.get(Branch, actor.branch_id)
+        if branch:
+            return branch.time_zone
+    return "UTC"
 
 
 def load(session: Session, model: type[R], record_id: int, what: str) -> R:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import func, select
 
@@ -20,9 +21,16 @@ from dealer_tui.core.errors import Problem, SignInFailed, ValidationFailed
 from dealer_tui.core.models import Branch, Dealer, User
 from dealer_tui.core.parse import FieldErrors
 
-# Verifying against a real hash keeps a wrong user name as slow as a wrong
-# password, so the time taken does not tell which one was wrong.
-_DUMMY_HASH = hash_password("no such user")
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the user name is unknown.
+
+    It keeps a wrong user name as slow as a wrong password, so the time
+    taken does not tell which one was wrong.  Made on first need: hashing
+    is slow on purpose and must not slow every start.
+    """
+    return hash_password("no such user")
 
 
 def actor_for(user: User) -> Actor:
@@ -45,7 +53,7 @@ def sign_in(db: Database, username: str, password: str) -> Actor:
             select(User).where(func.lower(User.username) == name)
         ).one_or_none()
         if user is None:
-            password_matches(_DUMMY_HASH, password)
+            password_matches(_dummy_hash(), password)
             raise SignInFailed("That user name and password do not match.")
         if not password_matches(user.password_hash, password):
             raise SignInFailed("That user name and password do not match.")

@@ -10,6 +10,7 @@ import logging
 import tomllib
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from dealer_tui.accounts.services import import_contacts, import_customers
@@ -27,7 +28,17 @@ from dealer_tui.core.services import (
     batch_actor,
     set_up_dealer,
 )
+from dealer_tui.invoicing.imports import import_invoices, import_payments
+from dealer_tui.leads.importing import DuplicatePolicy, import_leads
+from dealer_tui.orders.imports import demo_orders, demo_stock_units
+from dealer_tui.parts.services import import_deliveries, import_parts, import_stock
 from dealer_tui.vehicles.services import import_vehicles
+from dealer_tui.workshop.imports import (
+    import_bookings,
+    import_operations,
+    import_packages,
+    import_workshop_setup,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +91,28 @@ STEPS: list[Step] = [
     _csv_step(import_contacts, "contacts.csv"),
     _csv_step(import_vehicles, "vehicles.csv"),
     _catalog_step,
+    # Parts with stock (some short, with a delivery on its way), the two
+    # workshops and a busy fortnight of bookings, two jobs already finished.
+    _csv_step(import_parts, "workshop/parts.csv"),
+    _csv_step(import_stock, "workshop/stock.csv"),
+    _csv_step(import_deliveries, "workshop/deliveries.csv"),
+    _csv_step(import_workshop_setup, "workshop/workshop.toml"),
+    _csv_step(import_operations, "workshop/operations.csv"),
+    _csv_step(import_packages, "workshop/packages.csv"),
+    _csv_step(import_bookings, "workshop/bookings.csv"),
+    # Some demo leads are companies already on the books: linking them
+    # shows duplicate detection at work.
+    _csv_step(partial(import_leads, duplicates=DuplicatePolicy.LINK), "leads.csv"),
+    # A few months of by-hand invoices and payments, so that the ageing and
+    # the overdue list show something; the run bills orders and jobs.
+    _csv_step(import_invoices, "invoices.csv"),
+    _csv_step(import_payments, "payments.csv"),
+    # Trucks in stock and on the ship, then orders taken through their
+    # steps: one from the accepted quote, one held for credit and
+    # released, one still held, one delivered for the invoice run, a
+    # factory order, and parts sold over the counter.
+    demo_stock_units,
+    demo_orders,
 ]
 
 

@@ -3,9 +3,10 @@
 A tax category is named by its UNCL5305 code, the code e-invoices (Peppol
 PINT A-NZ and its siblings) carry, so a document priced here goes out
 without translating its categories.  Rates are percentages, as e-invoices
-state them.  How exactly half a cent is rounded is a setting of the
-jurisdiction, and every rounding of an amount on its documents goes
-through that one setting.
+state them.  How exactly half a cent of tax is rounded is a setting of the
+jurisdiction, applied where tax is computed and nowhere else; every other
+amount (a line's net, a share of a discount) is rounded half up in every
+jurisdiction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Context, Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 CENT = Decimal("0.01")
@@ -24,6 +26,8 @@ HUNDRED = Decimal(100)
 # is cut short before it is rounded to the cent; the default 28 could, for
 # very large amounts carrying many decimal places.
 WORKING_PRECISION = 60
+# The context every product, quotient and rounding of amounts is worked in.
+EXACT = Context(prec=WORKING_PRECISION)
 
 
 class TaxCategory(enum.StrEnum):
@@ -68,8 +72,7 @@ class Rounding(enum.StrEnum):
 
     def to_cent(self, amount: Decimal) -> Decimal:
         """The amount rounded to the cent by this rule."""
-        with localcontext(prec=WORKING_PRECISION):
-            return amount.quantize(CENT, rounding=_DECIMAL_ROUNDING[self])
+        return amount.quantize(CENT, rounding=_DECIMAL_ROUNDING[self], context=EXACT)
 
 
 # The decimal module's names for these rules count "up" away from zero.
@@ -79,6 +82,15 @@ _DECIMAL_ROUNDING = {
 }
 
 
+def to_cent(amount: Decimal) -> Decimal:
+    """An amount other than tax rounded to the cent: half a cent goes up.
+
+    Line nets and shares of a discount round this way in every
+    jurisdiction; only tax follows the jurisdiction's own rule.
+    """
+    return Rounding.HALF_UP.to_cent(amount)
+
+
 @dataclass(frozen=True)
 class Jurisdiction:
     """The country whose tax law a dealer's documents follow.
@@ -86,6 +98,7 @@ class Jurisdiction:
     `rates` holds today's rate for every category, used for a new line that
     does not name its own.  A line keeps the rate it was charged at, so a
     credit of an invoice issued before a rate change reverses the old rate.
+    `tax_rounding` says what becomes of exactly half a cent of tax.
     """
 
     code: str
@@ -93,7 +106,7 @@ class Jurisdiction:
     currency: str
     tax_scheme: str
     rates: Mapping[TaxCategory, Decimal] = field(hash=False)
-    rounding: Rounding
+    tax_rounding: Rounding
 
     def __post_init__(self) -> None:
         missing = [c.value for c in TaxCategory if c not in self.rates]
@@ -110,9 +123,9 @@ class Jurisdiction:
         """Today's rate, in percent, for supplies in the category."""
         return self.rates[category]
 
-    def to_cent(self, amount: Decimal) -> Decimal:
-        """The amount rounded to the cent by this jurisdiction's rule."""
-        return self.rounding.to_cent(amount)
+    def round_tax(self, amount: Decimal) -> Decimal:
+        """An amount of tax rounded to the cent by this jurisdiction's rule."""
+        return self.tax_rounding.to_cent(amount)
 
 
 def rate_problem(category: TaxCategory, rate: object) -> str | None:
@@ -130,10 +143,12 @@ def rate_problem(category: TaxCategory, rate: object) -> str | None:
     return None
 
 
+# Equal rates are one key of the cache, and they have one plain rate.
+@lru_cache(maxsize=256)
 def plain_rate(rate: Decimal) -> Decimal:
     """The rate without trailing zeros, so 10.00 and 10 name the same rate."""
     reduced = Decimal(rate).normalize()
-    if reduced.as_tuple().exponent > 0:
+    if reduced.as_tuple().exponent > 0:  # type: ignore[operator]
         return reduced.quantize(Decimal(1))
     return reduced
 
@@ -149,8 +164,9 @@ def tax_on_net(
     taxable_amount: Decimal, rate: Decimal, jurisdiction: Jurisdiction
 ) -> Decimal:
     """The tax at a rate on a tax-exclusive amount, rounded once to the cent."""
-    with localcontext(prec=WORKING_PRECISION):
-        return jurisdiction.to_cent(taxable_amount * rate / HUNDRED)
+    return jurisdiction.round_tax(
+        EXACT.divide(EXACT.multiply(taxable_amount, rate), HUNDRED)
+    )
 
 
 def tax_in_gross(
@@ -160,8 +176,9 @@ def tax_in_gross(
 
     At 10% that is one eleventh of the gross, at 15% three twenty-thirds.
     """
-    with localcontext(prec=WORKING_PRECISION):
-        return jurisdiction.to_cent(gross_amount * rate / (HUNDRED + rate))
+    return jurisdiction.round_tax(
+        EXACT.divide(EXACT.multiply(gross_amount, rate), EXACT.add(HUNDRED, rate))
+    )
 
 
 def _gst_rates(standard: str) -> dict[TaxCategory, Decimal]:
@@ -179,16 +196,17 @@ AUSTRALIA = Jurisdiction(
     currency="AUD",
     tax_scheme="GST",
     rates=_gst_rates("10"),
-    rounding=Rounding.HALF_UP,
+    tax_rounding=Rounding.HALF_UP,
 )
-# New Zealand's GST law lets an amount of exactly half a cent be dropped.
+# New Zealand's GST law lets exactly half a cent of GST be dropped; the
+# rule is for the tax only, so line amounts still round half up there.
 NEW_ZEALAND = Jurisdiction(
     code="NZ",
     name="New Zealand",
     currency="NZD",
     tax_scheme="GST",
     rates=_gst_rates("15"),
-    rounding=Rounding.HALF_DOWN,
+    tax_rounding=Rounding.HALF_DOWN,
 )
 SINGAPORE = Jurisdiction(
     code="SG",
@@ -196,7 +214,7 @@ SINGAPORE = Jurisdiction(
     currency="SGD",
     tax_scheme="GST",
     rates=_gst_rates("9"),
-    rounding=Rounding.HALF_UP,
+    tax_rounding=Rounding.HALF_UP,
 )
 
 JURISDICTIONS: Mapping[str, Jurisdiction] = MappingProxyType(

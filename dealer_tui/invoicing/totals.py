@@ -4,8 +4,10 @@ Amounts are rounded to the cent at named points only:
 
 - a line's extension, quantity x unit price, before the line discount
   (whole cents) comes off it, which for any valid line gives the same net
-  as rounding after the discount;
-- the tax of each category and rate, once, on that rate's whole tax base;
+  as rounding after the discount; half a cent goes up in every
+  jurisdiction;
+- the tax of each category and rate, once, on that rate's whole tax base,
+  by the jurisdiction's own rule for half a cent of tax;
 - for prices that include tax, the nets of the lines, allowances and
   charges at a rate, shared out so that they add up to the rate's gross
   less its tax.
@@ -25,13 +27,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 from dealer_tui.core.errors import Problem
 from dealer_tui.invoicing.tax import (
     CENT,
-    WORKING_PRECISION,
+    EXACT,
     ZERO,
     Jurisdiction,
     TaxCategory,
@@ -40,6 +42,7 @@ from dealer_tui.invoicing.tax import (
     rate_problem,
     tax_in_gross,
     tax_on_net,
+    to_cent,
 )
 
 # The start of a sum of money, so an empty sum still reads as 0.00.
@@ -160,11 +163,11 @@ def line_amount(line: Line, jurisdiction: Jurisdiction) -> Decimal:
     """Quantity x unit price rounded to the cent, less the line discount.
 
     The amount is in the line's own prices: tax-exclusive, or tax-inclusive
-    when the document's prices include tax.
+    when the document's prices include tax.  It is not tax, so it rounds
+    half up whatever the jurisdiction.
     """
-    with localcontext(prec=WORKING_PRECISION):
-        extension = Decimal(line.quantity) * Decimal(line.unit_price)
-        return jurisdiction.to_cent(extension) - _in_cents(line.discount)
+    extension = EXACT.multiply(Decimal(line.quantity), Decimal(line.unit_price))
+    return EXACT.subtract(to_cent(extension), _in_cents(line.discount))
 
 
 def check_document(
@@ -179,13 +182,23 @@ def check_document(
     field; an allowance's or a charge's names it in the field, as in
     "allowance 2 amount".
     """
+    return _checked(lines, allowances, charges, jurisdiction)[0]
+
+
+def _checked(
+    lines: Sequence[Line],
+    allowances: Sequence[DocumentAllowance],
+    charges: Sequence[DocumentCharge],
+    jurisdiction: Jurisdiction,
+) -> tuple[list[Problem], list[_Entry]]:
+    """The document's problems, and its entries when the lines are sound."""
     problems: list[Problem] = []
+    entries: list[_Entry] = []
     if not lines:
         problems.append(Problem("lines", "a document needs at least one line"))
     for number, line in enumerate(lines, start=1):
         problems += [
-            Problem(name, message, number)
-            for name, message in _line_problems(line, jurisdiction)
+            Problem(name, message, number) for name, message in _line_problems(line)
         ]
     for kind, items in (("allowance", allowances), ("charge", charges)):
         for number, item in enumerate(items, start=1):
@@ -196,7 +209,7 @@ def check_document(
     if not problems:
         entries = _entries(lines, allowances, charges, jurisdiction)
         problems += _tax_base_problems(entries, jurisdiction)
-    return problems
+    return problems, entries
 
 
 def compute_totals(
@@ -214,14 +227,14 @@ def compute_totals(
     customer was quoted, and the tax of each rate is the tax contained in
     that rate's gross.  Raises InvalidDocument listing every problem.
     """
-    problems = check_document(lines, allowances, charges, jurisdiction)
+    problems, entries = _checked(lines, allowances, charges, jurisdiction)
     if problems:
         raise InvalidDocument(problems)
 
     subtotal_for = _gross_subtotal if prices_include_tax else _net_subtotal
     nets: dict[tuple[str, int], Decimal] = {}
     subtotals = []
-    for key, group in _groups(_entries(lines, allowances, charges, jurisdiction)):
+    for key, group in _groups(entries):
         subtotal, group_nets = subtotal_for(key, group, jurisdiction)
         subtotals.append(subtotal)
         nets.update(group_nets)
@@ -389,8 +402,7 @@ def _is_exact(value: object) -> bool:
 
 
 def _whole_cents(amount: Decimal) -> bool:
-    with localcontext(prec=WORKING_PRECISION):
-        return amount == amount.quantize(CENT)
+    return amount == amount.quantize(CENT, context=EXACT)
 
 
 def _in_cents(amount: Decimal | int) -> Decimal:
@@ -434,7 +446,7 @@ def _tax_problems(category: object, rate: object) -> list[tuple[str, str]]:
     return [("rate", message)] if message else []
 
 
-def _line_problems(line: Line, jurisdiction: Jurisdiction) -> list[tuple[str, str]]:
+def _line_problems(line: Line) -> list[tuple[str, str]]:
     found = []
     for name in ("quantity", "unit_price"):
         message = _number_problem(getattr(line, name))
@@ -444,10 +456,9 @@ def _line_problems(line: Line, jurisdiction: Jurisdiction) -> list[tuple[str, st
             found.append((name, _NEGATIVE[name]))
     found += _cents_problems("discount", line.discount)
     if not found:
-        with localcontext(prec=WORKING_PRECISION):
-            extension = jurisdiction.to_cent(
-                Decimal(line.quantity) * Decimal(line.unit_price)
-            )
+        extension = to_cent(
+            EXACT.multiply(Decimal(line.quantity), Decimal(line.unit_price))
+        )
         if line.discount > extension:
             found.append(
                 ("discount", f"{line.discount} is more than the line's {extension}")
@@ -656,10 +667,9 @@ def _credit_line(
     quantity = credit.quantity
     if quantity is None or quantity == invoiced.quantity:
         return replace(invoiced, category=category, rate=rate)
-    with localcontext(prec=WORKING_PRECISION):
-        part = Decimal(quantity) / Decimal(invoiced.quantity)
-        discount = min(
-            jurisdiction.to_cent(Decimal(invoiced.discount) * part),
-            jurisdiction.to_cent(Decimal(quantity) * Decimal(invoiced.unit_price)),
-        )
+    part = EXACT.divide(Decimal(quantity), Decimal(invoiced.quantity))
+    discount = min(
+        to_cent(EXACT.multiply(Decimal(invoiced.discount), part)),
+        to_cent(EXACT.multiply(Decimal(quantity), Decimal(invoiced.unit_price))),
+    )
     return Line(Decimal(quantity), invoiced.unit_price, discount, category, rate)

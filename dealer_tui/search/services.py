@@ -1,7 +1,7 @@
 """Finding a customer, a vehicle or a document from a few typed characters.
 
 Each kind of record is asked on an index: names by prefix of their search
-key, VINs by their last six characters or the full VIN, registrations by
+key, VINs by their last six characters or their start, registrations by
 prefix.  A fragment from the middle of a name falls back to a bounded scan
 only once the typed text is long enough to be selective.
 """
@@ -15,10 +15,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dealer_tui.accounts.models import Account
+from dealer_tui.catalog.panels import quote_hits
 from dealer_tui.core.auth import Actor, Permission
 from dealer_tui.core.db import Database
 from dealer_tui.core.text import compact_key, like_escape, search_key
+from dealer_tui.invoicing.panels import invoice_hits
+from dealer_tui.leads.panels import lead_hits
+from dealer_tui.orders.panels import order_hits
 from dealer_tui.vehicles.models import Vehicle
+from dealer_tui.workshop.panels import job_hits
 
 SUBSTRING_MIN = 3
 
@@ -44,7 +49,16 @@ def _customers(session: Session, text: str, limit: int) -> list[Hit]:
             .where(
                 or_(
                     Account.name_key.like(f"{pattern}%", escape="\\"),
-                    Account.number == key.replace(" ", ""),
+                    Account.number.like(
+                        f"{like_escape(key.replace(' ', ''))}%", escape="\\"
+                    ),
+                    # Digits alone are the end of a customer number: "400"
+                    # finds C000400.
+                    *(
+                        [Account.number.like(f"%{key}", escape="\\")]
+                        if key.isdigit() and len(key) >= SUBSTRING_MIN
+                        else []
+                    ),
                 )
             )
             .order_by(Account.name_key)
@@ -79,8 +93,10 @@ def _vehicles(session: Session, text: str, limit: int) -> list[Hit]:
         conditions.append(Vehicle.vin == key)
     elif len(key) <= 6:
         conditions.append(Vehicle.vin_tail.like(f"{pattern}%", escape="\\"))
-    if len(key) >= 6:
-        conditions.append(Vehicle.vin.like(f"%{pattern}%", escape="\\"))
+    if len(key) >= 3:
+        # The start of the VIN, on its index: a fragment from the middle
+        # would mean reading every vehicle at each key.
+        conditions.append(Vehicle.vin.like(f"{pattern}%", escape="\\"))
     rows = session.execute(
         select(
             Vehicle.id,
@@ -111,6 +127,11 @@ Searcher = Callable[[Session, str, int], list[Hit]]
 SEARCHERS: list[tuple[Permission, Searcher]] = [
     (Permission.VIEW_VEHICLES, _vehicles),
     (Permission.VIEW_CUSTOMERS, _customers),
+    (Permission.VIEW_LEADS, lead_hits),
+    (Permission.VIEW_INVOICES, invoice_hits),
+    (Permission.VIEW_CATALOG, quote_hits),
+    (Permission.VIEW_WORKSHOP, job_hits),
+    (Permission.VIEW_ORDERS, order_hits),
 ]
 
 

@@ -28,6 +28,7 @@ class DealerApp(App[None]):
     """Keyboard-driven workstation for a truck dealership."""
 
     TITLE = "Dealer workstation"
+    CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {RecordSearch}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="help", key_display="F1/?"),
@@ -73,10 +74,11 @@ class DealerApp(App[None]):
         self.push_screen(HomeScreen())
 
     def action_sign_out(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+        # Forget the user first: the screens popped below must not work for them.
         self.actor = None
         self.workplace = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
         self._ask_sign_in()
 
     def action_help(self) -> None:
@@ -116,7 +118,7 @@ class DealerApp(App[None]):
 
     def show_refusal(self, refusal: DealerError) -> None:
         """A refusal from a service, as the sentence it carries."""
-        self.notify(refusal.message, severity="warning", timeout=8)
+        self.notify(refusal.message, severity="warning", timeout=8, markup=False)
 
     def show_failure(self, failure: BaseException) -> None:
         """An unexpected failure: logged with its traceback, shown in a dialog."""

@@ -24,6 +24,8 @@ class Vehicle(Versioned, Base):
             "vin_tail",
             postgresql_ops={"vin_tail": "varchar_pattern_ops"},
         ),
+        # Services due at a branch (migration 0008).
+        Index("ix_vehicles_service_due", "branch_id", "next_service_due"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from dealer_tui.core.errors import ValidationFailed
 from dealer_tui.core.models import Branch
 from dealer_tui.core.paging import PageRequest, fetch_page
 from dealer_tui.core.parse import FieldErrors
-from dealer_tui.core.records import load, load_for_change
+from dealer_tui.core.records import actor_time_zone, load, load_for_change
 from dealer_tui.core.text import compact_key, like_escape
 from dealer_tui.core.types import utc_now
 from dealer_tui.vehicles import vin as vins
@@ -112,7 +112,12 @@ def update_vehicle(
         raise ValidationFailed(errors.problems)
     with db.write() as session:
         vehicle = load_for_change(
-            session, Vehicle, vehicle_id, expected_version, "vehicle"
+            session,
+            Vehicle,
+            vehicle_id,
+            expected_version,
+            "vehicle",
+            actor_time_zone(session, actor),
         )
         if values["odometer_km"] < vehicle.odometer_km:
             raise ValidationFailed(
@@ -251,7 +256,8 @@ def import_vehicles(
             seen.setdefault(vin, line)
         if dry_run or (report.bad_rows and not good_rows_only) or not rows:
             return report
-        session.execute(insert(Vehicle), rows)
+        # Through the table, not the model: one executemany for every row.
+        session.execute(insert(Vehicle.__table__), rows)
         report.imported = len(rows)
         report.written = True
         audit.record(

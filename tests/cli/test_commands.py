@@ -73,3 +73,5 @@ def test_demo_build_only_builds_and_exits(tmp_path: Path, monkeypatch) -> None: 
     assert result.exit_code == 0, result.output
     assert "Imported" in result.output
     assert (tmp_path / "demo.sqlite3").exists()
+    again = runner.invoke(app, ["demo", "--build-only"])
+    assert "The demo is already in" in again.output

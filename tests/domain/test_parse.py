@@ -39,3 +39,21 @@ def test_dates_in_iso_and_australian_order() -> None:
     assert errors.day("due", "04/12/2026") == date(2026, 12, 4)
     assert errors.day("due", "31/02/2026") is None
     assert errors.problems[0].field == "due"
+
+
+def test_two_digit_years_are_refused() -> None:
+    """5/12/26 could be 1926 or 2026: the year must be written in full."""
+    errors = FieldErrors()
+    assert errors.day("due", "5/12/26") is None
+    assert errors.day("due", "0026-12-05") is None
+    assert [p.message for p in errors.problems] == [
+        "'5/12/26': write the year in full, e.g. 2026",
+        "'0026-12-05': write the year in full, e.g. 2026",
+    ]
+
+
+def test_a_year_before_1900_is_refused_either_way() -> None:
+    """05/12/0026 is a typing slip, not a date in the first century."""
+    errors = FieldErrors()
+    assert errors.day("due", "05/12/0026") is None
+    assert errors.problems[0].field == "due"

@@ -12,6 +12,7 @@ from dealer_tui.accounts.services import (
     AccountForm,
     account_view,
     customer_page,
+    import_contacts,
     import_customers,
     set_credit,
     update_account,
@@ -190,3 +191,39 @@ def test_customer_list_pages_by_key_both_ways(db: Database) -> None:
     assert [c.name for c in last] == ["Name 05", "Name 06", "Name 07"] and more
     found, _, _ = customer_page(db, admin, "me 0", PageRequest())
     assert len(found) == 7
+
+
+def test_contacts_import_twice_adds_nothing_the_second_time(db: Database) -> None:
+    """The same contact again, or a second primary, is named and not written."""
+    admin = small_dealer(db)
+    import_customers(db, admin, text_stream(GOOD))
+    contacts = (
+        "customer_number,name,primary,email\n"
+        "C000001,Ann Lee,yes,ann@bayside.example\n"
+        "C000001,Bo Chan,no,not-an-email\n"
+    )
+    first = import_contacts(db, admin, text_stream(contacts), good_rows_only=True)
+    assert (first.imported, [(p.line, p.field) for p in first.problems]) == (
+        1,
+        [(3, "email")],
+    )
+    again = import_contacts(
+        db,
+        admin,
+        text_stream(
+            "customer_number,name,primary\nC000001,Ann Lee,no\nC000001,Cy Ng,yes\n"
+        ),
+    )
+    assert [(p.line, p.field) for p in again.problems] == [(2, "name"), (3, "primary")]
+    assert not again.written
+
+
+def test_a_row_with_a_missing_comma_is_named(db: Database) -> None:
+    """A row with fewer fields than the header may have shifted: it is refused."""
+    admin = small_dealer(db)
+    report = import_customers(
+        db, admin, text_stream("number,name,state,branch\nC1,Short Row,VIC\n")
+    )
+    assert [str(p) for p in report.problems] == [
+        "line 2, row: has 3 fields, the header 4"
+    ]

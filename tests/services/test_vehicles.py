@@ -90,3 +90,14 @@ def test_odometer_cannot_go_backwards(db: Database) -> None:
         db, admin, view.id, view.version, VehicleForm("XV12AB", "VIC", "415000", "", "")
     )
     assert saved.odometer_km == 415000
+
+
+def test_search_by_the_start_of_a_vin_and_part_of_a_number(db: Database) -> None:
+    """'YV2RT' finds the Volvo; 'C0000' and '001' find customer C000001."""
+    admin = _dealer_with_customer(db)
+    import_vehicles(db, admin, text_stream(VEHICLES))
+    assert [h.kind for h in global_search(db, admin, "YV2RT")] == ["vehicle"]
+    for typed in ("C0000", "001"):
+        assert [
+            h.record_id for h in global_search(db, admin, typed) if h.kind == "customer"
+        ] == [1]

@@ -136,3 +136,61 @@ async def test_a_bad_abn_is_marked_at_its_field(demo_db: Database) -> None:
         assert abn.has_class("-invalid")
         problem = app.screen.query_one("#p-tax_id", Static)
         assert "not a valid ABN" in str(problem.render())
+
+
+async def test_text_with_square_brackets_is_shown_as_typed(demo_db: Database) -> None:
+    """A name like '[/] Co' is shown as typed, in the screen and the palette."""
+    from dealer_tui.accounts.services import AccountForm, account_view, update_account
+    from dealer_tui.core.services import batch_actor
+
+    admin = batch_actor(demo_db, "jo.admin")
+    view = account_view(demo_db, admin, 1)
+    form = AccountForm(
+        name="[/] Co [b]Bold",
+        tax_id=view.tax_id,
+        phone="[red]0400 000 000",
+        email="",
+        street="",
+        suburb="",
+        state="",
+        postcode="",
+    )
+    update_account(demo_db, admin, view.id, view.version, form)
+    app = signed_in_app(demo_db, "jo.admin")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_record("customer", 1)
+        await settle(pilot)
+        head = app.screen.query_one("#customer-head", Static)
+        assert "[/] Co [b]Bold" in str(head.render())
+        await pilot.press("ctrl+p", *"C000101")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("escape", "escape")
+
+
+async def test_signing_out_from_a_list_returns_to_sign_in(demo_db: Database) -> None:
+    """Sign out from the vehicle list goes back to sign-in with no error dialog."""
+    app = signed_in_app(demo_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        app.action_sign_out()
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.actor is None
+
+
+async def test_typing_in_the_list_goes_on_filtering(demo_db: Database) -> None:
+    """With the cursor in the list, typed letters land in the filter box."""
+    app = signed_in_app(demo_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"coa", "enter")
+        await settle(pilot)
+        await pilot.press(*"st")
+        await settle(pilot)
+        assert app.screen.query_one("#list-filter", Input).value == "coast"

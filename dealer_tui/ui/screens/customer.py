@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,6 +35,7 @@ class CustomerScreen(WorkScreen):
     BINDINGS = [
         Binding("e", "edit", "Edit details", id="edit"),
         Binding("k", "credit", "Credit", id="credit"),
+        Binding("q", "new_quote", "New quote", id="new_quote"),
         Binding("r", "reload", "Reload", id="reload"),
     ]
 
@@ -44,12 +46,12 @@ class CustomerScreen(WorkScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="customer-body"):
-            yield Static("Loading ...", id="customer-head")
+            yield Static("Loading ...", id="customer-head", markup=False)
             with Horizontal(id="customer-columns"):
-                yield Static("", id="customer-details")
-                yield Static("", id="customer-credit")
+                yield Static("", id="customer-details", markup=False)
+                yield Static("", id="customer-credit", markup=False)
             yield Static("Contacts (* primary)", classes="section-title")
-            yield Static("", id="customer-contacts")
+            yield Static("", id="customer-contacts", markup=False)
             yield Static("Vehicles (Enter opens)", classes="section-title")
             yield OptionList(id="customer-vehicles")
 
@@ -101,7 +103,7 @@ class CustomerScreen(WorkScreen):
         contacts.add_column("E-mail", ratio=3, no_wrap=True, overflow="ellipsis")
         for c in account.contacts:
             name = f"{c.name} *" if c.primary else c.name
-            contacts.add_row(name, c.position, c.phone, c.email)
+            contacts.add_row(Text(name), Text(c.position), Text(c.phone), Text(c.email))
         self.query_one("#customer-contacts", Static).update(
             contacts if account.contacts else "No contacts."
         )
@@ -111,8 +113,10 @@ class CustomerScreen(WorkScreen):
             due = f"service {v.next_service_due:%d/%m/%Y}" if v.next_service_due else ""
             vehicles.add_option(
                 Option(
-                    f"{v.vin}  {v.registration or '—':<7} {v.make} {v.model} "
-                    f"{v.model_year or ''}  {due}",
+                    Text(
+                        f"{v.vin}  {v.registration or '—':<7} {v.make} {v.model} "
+                        f"{v.model_year or ''}  {due}",
+                    ),
                     id=str(v.id),
                 )
             )
@@ -131,9 +135,18 @@ class CustomerScreen(WorkScreen):
             return False
         if action == "edit" and not actor.can(Permission.EDIT_CUSTOMERS):
             return False
-        if action in ("edit", "credit") and self.account is None:
+        if action == "new_quote" and not actor.can(Permission.QUOTE):
+            return False
+        if action in ("edit", "credit", "new_quote") and self.account is None:
             return None
         return True
+
+    def action_new_quote(self) -> None:
+        # Quoting's screens load the rule engine: imported when first asked for.
+        from dealer_tui.ui.screens.quote import start_quote
+
+        if self.account is not None:
+            start_quote(self, self.account.id, self.account.name)
 
     def action_edit(self) -> None:
         account = self.account

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
@@ -31,7 +32,9 @@ class ListScreen(WorkScreen):
         raise NotImplementedError
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder=self.placeholder, id="list-filter")
+        yield Input(
+            placeholder=self.placeholder, id="list-filter", select_on_focus=False
+        )
         yield VirtualTable(
             self.make_source(),
             id="list-table",
@@ -41,6 +44,21 @@ class ListScreen(WorkScreen):
 
     def on_mount(self) -> None:
         self.query_one("#list-filter", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing while the list has the cursor goes on filtering, as it would
+        # in the filter box.
+        if (
+            isinstance(self.focused, VirtualTable)
+            and event.is_printable
+            and event.character
+        ):
+            box = self.query_one("#list-filter", Input)
+            box.focus()
+            box.cursor_position = len(box.value)
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one(VirtualTable).set_filter(event.value)

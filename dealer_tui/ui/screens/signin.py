@@ -30,7 +30,7 @@ class SignInScreen(Screen[Actor]):
             yield Input(id="username", placeholder="e.g. sam.rep")
             yield Label("Password")
             yield Input(id="password", password=True)
-            yield Static("", id="signin-message")
+            yield Static("", id="signin-message", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

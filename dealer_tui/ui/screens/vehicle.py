@@ -39,8 +39,8 @@ class VehicleScreen(WorkScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="vehicle-body"):
-            yield Static("Loading ...", id="vehicle-head")
-            yield Static("", id="vehicle-details")
+            yield Static("Loading ...", id="vehicle-head", markup=False)
+            yield Static("", id="vehicle-details", markup=False)
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -10,10 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Footer, Input, Label, Static
 
 from dealer_tui.core.errors import DealerError, ValidationFailed
 from dealer_tui.ui.work import run_service
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,9 @@ class FormScreen(ModalScreen[Any]):
     #form-message { color: $warning; height: auto; }
     #form-keys { color: $text-muted; }
     """
+    # The first field, not the scrolling box around the fields, takes the
+    # keys typed as soon as the form opens.
+    AUTO_FOCUS = "Input, Checkbox"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -58,21 +65,36 @@ class FormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form-box"):
-            yield Static(self._title, id="form-title")
-            yield Static("", id="form-message")
+            yield Static(self._title, id="form-title", markup=False)
+            yield Static("", id="form-message", markup=False)
             for field in self._fields:
                 with Horizontal(classes="form-row"):
                     yield Label(field.label)
                     if isinstance(field.value, bool):
-                        yield Checkbox("", field.value, id=f"f-{field.name}")
+                        yield Checkbox(
+                            _yes_no(field.value), field.value, id=f"f-{field.name}"
+                        )
                     else:
                         yield Input(
                             field.value,
                             placeholder=field.placeholder,
                             id=f"f-{field.name}",
                         )
-                yield Static("", id=f"p-{field.name}", classes="form-problem -empty")
-            yield Static("Ctrl+S save · Escape cancel · Tab next field", id="form-keys")
+                yield Static(
+                    "",
+                    id=f"p-{field.name}",
+                    classes="form-problem -empty",
+                    markup=False,
+                )
+            yield Static(
+                "Ctrl+S save · Escape cancel · Tab next field · Space ticks a box",
+                id="form-keys",
+            )
+        yield Footer()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        # The word says the state; the tick mark alone differs only by colour.
+        event.checkbox.label = _yes_no(event.value)
 
     def values(self) -> dict[str, Any]:
         result: dict[str, Any] = {}

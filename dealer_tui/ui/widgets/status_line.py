@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.table import Table
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -43,13 +44,15 @@ class StatusLine(Static):
         line.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
         if place is None or actor is None:
-            line.add_row(f"Dealer workstation · {where}", "")
+            line.add_row(Text(f"Dealer workstation · {where}"), "")
             return line
         frozen = getattr(app, "frozen_clock", None)
         moment = clock.local(frozen or self.now, place.time_zone)
         line.add_row(
-            f"{place.dealer_name} {place.branch_code} · {actor.display_name} "
-            f"({actor.role.title}) · {where}",
-            f" {moment:%a %d/%m/%Y %H:%M}",
+            Text(
+                f"{place.dealer_name} {place.branch_code} · {actor.display_name} "
+                f"({actor.role.title}) · {where}"
+            ),
+            Text(f" {moment:%a %d/%m/%Y %H:%M}"),
         )
         return line

@@ -21,6 +21,7 @@ from dealer_tui.invoicing.tax import (
     rate_problem,
     tax_in_gross,
     tax_on_net,
+    to_cent,
 )
 
 
@@ -48,7 +49,7 @@ def test_only_the_standard_category_carries_tax():
     ],
 )
 def test_each_country_has_its_gst_rules(code, currency, standard_rate, rounding):
-    """AU charges 10%, NZ 15% and SG 9% GST; only NZ drops an exact half cent."""
+    """AU charges 10%, NZ 15% and SG 9% GST; only NZ drops an exact half cent of it."""
     jurisdiction = jurisdiction_for(code)
     assert jurisdiction.code == code
     assert jurisdiction.currency == currency
@@ -56,7 +57,7 @@ def test_each_country_has_its_gst_rules(code, currency, standard_rate, rounding)
     assert jurisdiction.rate_for(TaxCategory.STANDARD) == standard_rate
     assert jurisdiction.rate_for(TaxCategory.ZERO_RATED) == D(0)
     assert jurisdiction.rate_for(TaxCategory.EXEMPT) == D(0)
-    assert jurisdiction.rounding is rounding
+    assert jurisdiction.tax_rounding is rounding
 
 
 def test_country_code_is_read_in_any_case_and_spacing():
@@ -85,7 +86,7 @@ def test_a_jurisdiction_needs_a_rate_for_every_category():
             currency="XXX",
             tax_scheme="GST",
             rates={TaxCategory.STANDARD: D(5), TaxCategory.ZERO_RATED: D(0)},
-            rounding=Rounding.HALF_UP,
+            tax_rounding=Rounding.HALF_UP,
         )
 
 
@@ -102,7 +103,7 @@ def test_a_jurisdiction_with_a_taxed_exempt_rate_is_refused():
                 TaxCategory.ZERO_RATED: D(0),
                 TaxCategory.EXEMPT: D(5),
             },
-            rounding=Rounding.HALF_UP,
+            tax_rounding=Rounding.HALF_UP,
         )
 
 
@@ -120,6 +121,19 @@ def test_rounding_rules_differ_only_on_an_exact_half_cent(amount, half_up, half_
     """1.515 is 1.52 rounded half up and 1.51 half down; 1.5151 is 1.52 either way."""
     assert Rounding.HALF_UP.to_cent(amount) == half_up
     assert Rounding.HALF_DOWN.to_cent(amount) == half_down
+
+
+def test_amounts_other_than_tax_round_half_up_everywhere():
+    """100.005 is 100.01 and -1.515 is -1.52 as a line amount, in NZ as in AU."""
+    assert to_cent(D("100.005")) == D("100.01")
+    assert to_cent(D("-1.515")) == D("-1.52")
+    assert to_cent(D("1.5149")) == D("1.51")
+
+
+def test_the_tax_rounding_rule_is_used_for_tax_only():
+    """NZ rounds 1.515 of GST to 1.51; AU rounds the same 1.515 to 1.52."""
+    assert NEW_ZEALAND.round_tax(D("1.515")) == D("1.51")
+    assert AUSTRALIA.round_tax(D("1.515")) == D("1.52")
 
 
 def test_tax_on_a_net_amount_in_australia():
@@ -210,6 +224,7 @@ def test_money_modules_import_no_ui_database_or_io(module):
         "decimal",
         "enum",
         "fractions",
+        "functools",
         "math",
         "types",
         "dealer_tui.core.errors",

@@ -12,6 +12,7 @@ from dealer_tui.invoicing.tax import (
     TaxCategory,
     plain_rate,
     tax_on_net,
+    to_cent,
 )
 from dealer_tui.invoicing.totals import (
     CreditedLine,
@@ -52,7 +53,7 @@ def lines(draw, jurisdiction):
     quantity = draw(quantities)
     unit_price = draw(unit_prices)
     category, rate = draw(treatments)
-    extension = jurisdiction.to_cent(quantity * unit_price)
+    extension = to_cent(quantity * unit_price)
     discount = draw(st.one_of(st.just(D(0)), money_under(extension)))
     return Line(quantity, unit_price, discount, category, rate)
 

@@ -51,12 +51,13 @@ def test_australia_three_at_33_335():
     assert totals.currency == "AUD"
 
 
-def test_new_zealand_drops_the_half_cent_of_a_line():
-    """In NZ 3 x 33.335 = 100.005 is a net of 100.00; 15% GST 15.00; 115.00 due."""
+def test_new_zealand_rounds_the_half_cent_of_a_line_up():
+    """In NZ too 3 x 33.335 = 100.005 nets 100.01; 15% GST 15.0015 is 15.00; 115.01."""
     totals = compute_totals([Line(D(3), D("33.335"))], [], [], NEW_ZEALAND)
-    assert totals.line_nets == (D("100.00"),)
+    assert totals.line_nets == (D("100.01"),)
+    assert totals.tax_subtotals == (TaxSubtotal(S, D(15), D("100.01"), D("15.00")),)
     assert totals.tax_total == D("15.00")
-    assert totals.payable_amount == D("115.00")
+    assert totals.payable_amount == D("115.01")
     assert totals.currency == "NZD"
 
 
@@ -337,10 +338,10 @@ def test_allowances_beyond_their_rate_are_refused():
 
 
 def test_line_amount_rounds_before_the_discount():
-    """3 x 33.335 less 0.01 is 100.01 - 0.01 = 100.00 in AU and 99.99 in NZ."""
+    """3 x 33.335 less 0.01 is 100.01 - 0.01 = 100.00, in AU and in NZ alike."""
     line = Line(D(3), D("33.335"), D("0.01"))
     assert line_amount(line, AUSTRALIA) == D("100.00")
-    assert line_amount(line, NEW_ZEALAND) == D("99.99")
+    assert line_amount(line, NEW_ZEALAND) == D("100.00")
 
 
 # A document discount shared over lines.

@@ -10,7 +10,13 @@ import pytest
 import dealer_tui.leads
 
 LEADS = Path(dealer_tui.leads.__file__).parent
-PURE_MODULES = ["qualification.py", "scoring.py", "matching.py"]
+PURE_MODULES = [
+    "qualification.py",
+    "scoring.py",
+    "matching.py",
+    "filtering.py",
+    "pipeline.py",
+]
 FORBIDDEN = ("sqlalchemy", "textual", "typer", "rich", "os", "pathlib", "logging")
 
 

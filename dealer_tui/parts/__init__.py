@@ -1,0 +1,1 @@
+"""Parts: the catalogue, stock per branch, reservations and expected deliveries."""
