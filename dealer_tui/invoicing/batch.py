@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Insert, insert, select, tuple_
+from sqlalchemy import Connection, Dialect, Insert, Table, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -341,19 +342,21 @@ def _run_chunk(
 
 
 def _bulk_insert(
-    connection: Connection, statement: Insert, rows: list[dict[str, Any]]
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    once: bool = False,
 ) -> None:
     """Insert many rows in one driver call, each value through its column type.
 
-    The statement is compiled once for the chunk and the values are made
-    ready for the driver here, row by row, as SQLAlchemy would, without
-    its per-row bookkeeping: the run spends its time on invoices, not on
-    parameters.
+    The values are made ready for the driver here, row by row, as
+    SQLAlchemy would, without its per-row bookkeeping: the run spends its
+    time on invoices, not on parameters.  `once` skips a row whose source
+    is invoiced already.
     """
     if not rows:
         return
-    dialect = connection.dialect
-    table = statement.table
     # A column left out takes its default, as the model would give it.
     defaults = {
         column.key: column.default.arg
@@ -364,33 +367,46 @@ def _bulk_insert(
     }
     if defaults:
         rows = [{**defaults, **row} for row in rows]
-    names = list(rows[0])
-    compiled = statement.compile(dialect=dialect, column_keys=names)
-    # Positional drivers take the values in the statement's order, the
-    # others by name; either way only the values whose type converts them
-    # go through a converter.
-    order = list(compiled.positiontup or []) if compiled.positional else names
-    converters = [
-        (index, _remembering(converter))
-        for index, name in enumerate(order)
-        if (
-            converter := table.c[name]
-            .type.dialect_impl(dialect)
-            .bind_processor(dialect)
-        )
-    ]
+    sql, order, positional, converters = _prepared(
+        connection.dialect, table, tuple(rows[0]), once
+    )
+    remembering = [(index, _remembering(convert)) for index, convert in converters]
     pick = itemgetter(*order)
     params: list[Any] = []
     for row in rows:
         values = list(pick(row)) if len(order) > 1 else [pick(row)]
-        for index, converter in converters:
-            values[index] = converter(values[index])
+        for index, convert in remembering:
+            values[index] = convert(values[index])
         params.append(
-            tuple(values)
-            if compiled.positional
-            else dict(zip(order, values, strict=True))
+            tuple(values) if positional else dict(zip(order, values, strict=True))
         )
-    connection.exec_driver_sql(compiled.string, params)
+    connection.exec_driver_sql(sql, params)
+
+
+@lru_cache(maxsize=64)
+def _prepared(
+    dialect: Dialect, table: Table, names: tuple[str, ...], once: bool
+) -> tuple[str, tuple[str, ...], bool, tuple[tuple[int, Any], ...]]:
+    """An insert compiled for these columns, and how its values are made ready.
+
+    Positional drivers take the values in the statement's order, the others
+    by name; either way only the values whose type converts them go through
+    a converter.  Compiled once per table and set of columns.
+    """
+    statement: Insert = insert(table)
+    if once:
+        make = postgresql_insert if dialect.name == "postgresql" else sqlite_insert
+        statement = make(table).on_conflict_do_nothing(
+            index_elements=["source_kind", "source_ref", "source_payer"]
+        )
+    compiled = statement.compile(dialect=dialect, column_keys=list(names))
+    order = tuple(compiled.positiontup or ()) if compiled.positional else names
+    converters = tuple(
+        (index, convert)
+        for index, name in enumerate(order)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    )
+    return compiled.string, order, compiled.positional, converters
 
 
 def _remembering(converter: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -411,19 +427,6 @@ def _remembering(converter: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return converter(value)
 
     return convert
-
-
-def _insert_once(session: Session) -> Insert:
-    """An insert of invoices that skips a source invoiced already.
-
-    Both databases say it the same way (ON CONFLICT ... DO NOTHING); only
-    the statement's class differs.
-    """
-    dialect = session.get_bind().dialect.name
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return make(Invoice.__table__).on_conflict_do_nothing(
-        index_elements=["source_kind", "source_ref", "source_payer"]
-    )
 
 
 def _write_chunk(session: Session, actor: Actor, items: list[Planned]) -> list[str]:
@@ -470,7 +473,9 @@ def _write_chunk(session: Session, actor: Actor, items: list[Planned]) -> list[s
         )
         headings.append(heading)
         numbers.append(number)
-    _bulk_insert(connection, _insert_once(session), headings)
+    # Both databases skip a source billed already the same way (ON CONFLICT
+    # ... DO NOTHING); only the statement's class differs.
+    _bulk_insert(connection, Invoice.__table__, headings, once=True)
     # Nobody else takes numbers of the series while its counter is locked,
     # so a number missing here is a candidate another run billed first.
     written = dict(
@@ -488,9 +493,9 @@ def _write_chunk(session: Session, actor: Actor, items: list[Planned]) -> list[s
         taxes += [{**v, "invoice_id": invoice_id} for v in tax_values(item.priced)]
         audit_rows.append(_audit_row(actor, invoice_id, number, item))
         item.source.invoiced(session, item.candidate, invoice_id, number)
-    _bulk_insert(connection, insert(InvoiceLine.__table__), lines)
-    _bulk_insert(connection, insert(InvoiceTax.__table__), taxes)
-    _bulk_insert(connection, insert(AuditEntry.__table__), audit_rows)
+    _bulk_insert(connection, InvoiceLine.__table__, lines)
+    _bulk_insert(connection, InvoiceTax.__table__, taxes)
+    _bulk_insert(connection, AuditEntry.__table__, audit_rows)
     for block in blocks.values():
         block.close()
     return numbers

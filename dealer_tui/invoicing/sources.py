@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
@@ -139,12 +140,32 @@ def unregister_source(kind: str) -> None:
     _REGISTRY.pop(kind, None)
 
 
+# The areas that bill through a run, named here so that a run finds them
+# however it was started; each module's register() adds its sources.
+_AREAS = (
+    "dealer_tui.orders.invoice_sources",
+    "dealer_tui.workshop.invoice_source",
+)
+_loaded = False
+
+
+def _load_areas() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for name in _AREAS:
+        import_module(name).register()
+
+
 def registered_sources() -> list[InvoiceSource]:
     """The sources a batch run asks, in the order they were registered."""
+    _load_areas()
     return list(_REGISTRY.values())
 
 
 def source_for(kind: str) -> InvoiceSource | None:
+    _load_areas()
     return _REGISTRY.get(kind)
 
 
