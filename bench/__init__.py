@@ -1,0 +1,1 @@
+"""Speed benchmarks of the workstation: `python -m bench.run` runs them all."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ class Bench:
     seed: int
     runs: int
     scratch: Path
-    as_of: object = DEMO_AS_OF
+    as_of: date = DEMO_AS_OF
     _actors: dict[str, Actor] = field(default_factory=dict)
 
     @property

@@ -31,7 +31,14 @@ class Account(Versioned, Base):
         ),
         Index("ix_accounts_tax_id", "tax_id"),
         Index("ix_accounts_match_name", "match_name"),
-        # A representative's accounts and the credit holds (migration 0008).
+        # The list's order, "starts with" on the number, a representative's
+        # accounts and the credit holds (migration 0008).
+        Index("ix_accounts_name_order", "name_key", "id"),
+        Index(
+            "ix_accounts_number_pattern",
+            "number",
+            postgresql_ops={"number": "varchar_pattern_ops"},
+        ),
         Index("ix_accounts_sales_rep", "sales_rep_id", "name_key"),
         Index("ix_accounts_credit_hold", "credit_hold", "name_key"),
     )

@@ -24,8 +24,14 @@ class Vehicle(Versioned, Base):
             "vin_tail",
             postgresql_ops={"vin_tail": "varchar_pattern_ops"},
         ),
-        # Services due at a branch (migration 0008).
+        # Services due at a branch, and "starts with" on the VIN for the
+        # global search (migration 0008).
         Index("ix_vehicles_service_due", "branch_id", "next_service_due"),
+        Index(
+            "ix_vehicles_vin_pattern",
+            "vin",
+            postgresql_ops={"vin": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
