@@ -2,11 +2,11 @@
 
 The batch run invoices finished workshop jobs of the generated dealership
 (20,000 at the largest size) through `run_invoicing`, as `dealer invoice
-run` does: plan, price, number, write, audit.  The workshop does not hand
-its jobs to invoicing yet, so a stand-in source reads them with the
-workshop's own `jobs_ready_to_invoice` and gives their lines as they are;
-each run bills them under a source name of its own, so that every run has
-the same work to do.
+run` does: list, plan, price, number, write, mark the jobs, audit.  The
+jobs come from the workshop's own invoice source; each run bills them
+under a source name of its own and sets them waiting again afterwards
+(untimed), so that every run, and every later benchmark, has the same
+work to do.
 
 The raw rate is the same rows (the run's invoices with their lines, taxes
 and audit entries) inserted again with the driver in one transaction,
@@ -23,11 +23,13 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from bench.context import Bench
 from bench.measure import AT_LEAST, AT_MOST, Budget, Result
@@ -47,59 +49,76 @@ from dealer_tui.invoicing.services import (
 )
 from dealer_tui.invoicing.sources import (
     Candidate,
-    LinesGiven,
+    InvoiceSource,
     SourceLine,
     register_source,
     registered_sources,
+    source_for,
     unregister_source,
 )
 from dealer_tui.workshop.jobs import INVOICE_READY, JobStatus
 from dealer_tui.workshop.models import JobInvoicing, WorkshopJob
-from dealer_tui.workshop.services import jobs_ready_to_invoice
 
 BATCH_RATIO = Budget(0.25, AT_LEAST, on="median")
 NO_GAPS = Budget(0, AT_MOST, on="median")
 INVOICING_USER = "jo.admin"
 WORKERS = 8
 BATCH_RUNS = 3
+WORKSHOP_SOURCE = "workshop_job"
+# The generated jobs are Melbourne's, finished on Melbourne's days.
+WORKSHOP_ZONE = "Australia/Melbourne"
 
 
 @dataclass
-class ReadyJobs(LinesGiven):
-    """Finished workshop jobs, as the workshop's own invoice source will give them."""
+class Rebilled:
+    """The workshop's own invoice source, under a source name of the run's own.
 
+    Candidates and the marking of billed jobs are the workshop's; only the
+    name differs, so that the jobs a run billed can be billed again by the
+    next run once `put_back` has set them waiting again.
+    """
+
+    workshop: InvoiceSource
     kind: str
     limit: int
-    until: Any = None
-    title: str = "workshop job"
+    until: date
+    title: str = "finished workshop job"
 
     def candidates(
         self, db: Database, actor: Actor, until: date, branch: str | None
     ) -> Iterable[Candidate]:
-        ready = jobs_ready_to_invoice(db, actor, until=self.until, branch=branch)
-        return [
-            Candidate(
-                source_kind=self.kind,
-                source_ref=job.number,
-                payer=job.payer,
-                account_id=job.customer_id,
-                branch_code=job.branch_code,
-                ready_on=job.finished_at.date(),
-                title=f"Job {job.number}",
-                lines=tuple(
-                    SourceLine(
-                        line.description,
-                        line.quantity,
-                        line.unit_price,
-                        category=line.tax_category,
-                        unit_code="HUR" if line.kind == "labour" else "EA",
-                        line_ref=line.code,
-                    )
-                    for line in job.lines
-                ),
+        found = self.workshop.candidates(db, actor, self.until, branch)
+        return [replace(c, source_kind=self.kind) for c in islice(found, self.limit)]
+
+    def lines(self, candidate: Candidate) -> Sequence[SourceLine]:
+        return self.workshop.lines(candidate)
+
+    def invoiced(
+        self, session: Session, candidate: Candidate, invoice_id: int, number: str
+    ) -> None:
+        self.workshop.invoiced(session, candidate, invoice_id, number)
+
+
+def put_back(db: Database, kind: str) -> None:
+    """Set the jobs a run billed waiting to be invoiced again, as they were."""
+    billed = select(Invoice.source_ref).where(Invoice.source_kind == kind)
+    jobs = select(WorkshopJob.id).where(WorkshopJob.number.in_(billed))
+    with db.write() as session:
+        session.execute(
+            update(JobInvoicing)
+            .where(JobInvoicing.job_id.in_(jobs))
+            .values(
+                status=INVOICE_READY,
+                invoice_reference="",
+                invoiced_at=None,
+                invoiced_by_id=None,
             )
-            for job in ready[: self.limit]
-        ]
+        )
+        session.execute(
+            update(WorkshopJob)
+            .where(WorkshopJob.number.in_(billed))
+            .values(status=JobStatus.FINISHED.value, closed_at=None)
+        )
 
 
 def eligible(bench: Bench) -> int:
@@ -131,21 +150,24 @@ def batch(bench: Bench) -> list[Result]:
     rate = Result("batch invoicing", "batch run", "invoices/s")
     raw = Result("batch invoicing", "raw insert of the same rows", "invoices/s")
     ratio = Result("batch invoicing", "batch / raw insert", "x", budget=BATCH_RATIO)
-    until = _cut_off(bench, count)
+    until = clock.local(_cut_off(bench, count), WORKSHOP_ZONE).date()
+    workshop = source_for(WORKSHOP_SOURCE)
+    if workshop is None:
+        raise RuntimeError("the workshop offers no invoice source")
     kept = registered_sources()
     for source in kept:
         unregister_source(source.kind)
     try:
         for run in range(max(1, min(bench.runs, BATCH_RUNS))):
             kind = f"bench-{int(time.time()) % 10**8}-{run}"
-            source = ReadyJobs(kind, count, until)
-            register_source(source)
+            register_source(Rebilled(workshop, kind, count, until))
             with bench.db.read() as session:
                 audit_before = session.scalar(select(func.max(AuditEntry.id))) or 0
             started = time.perf_counter()
             summary = run_invoicing(bench.db, actor)
             seconds = time.perf_counter() - started
             unregister_source(kind)
+            put_back(bench.db, kind)
             made = len(summary.invoiced)
             if not made:
                 reasons = summary.skip_reasons.most_common(3)

@@ -30,6 +30,7 @@ from dealer_tui.core.db import Database
 from dealer_tui.demo.scale import build_scaled
 from dealer_tui.demo.synth import DEMO_SEED
 from dealer_tui.invoicing.models import Invoice
+from dealer_tui.workshop.models import JobInvoicing
 from tests.bench.conftest import TINY
 
 
@@ -129,16 +130,30 @@ def _invoice_count(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(Invoice)) or 0
 
 
+def _waiting_jobs(db: Database) -> int:
+    with db.read() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(JobInvoicing)
+                .where(JobInvoicing.status == "ready")
+            )
+            or 0
+        )
+
+
 def test_batch_invoicing_bills_the_jobs_and_leaves_no_raw_rows(
     tiny_bench: Bench,
 ) -> None:
-    """20 jobs are billed once each; the raw insert is rolled back; no gap."""
+    """20 jobs are billed by the workshop's source, then wait again; no gap."""
     before = _invoice_count(tiny_bench.db)
+    waiting = _waiting_jobs(tiny_bench.db)
     runs, rate, raw, ratio = invoicing.batch(tiny_bench)
     _measured([runs, rate, raw, ratio])
     invoiced = int(runs.note.split()[0])
     assert invoiced + int(runs.note.split(", ")[1].split()[0]) == 20
     assert _invoice_count(tiny_bench.db) == before + invoiced
+    assert _waiting_jobs(tiny_bench.db) == waiting == 40
     assert invoicing.number_gaps(tiny_bench.db)[:2] == (0, 0)
 
 
