@@ -24,7 +24,7 @@ import multiprocessing
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
@@ -48,8 +48,10 @@ from dealer_tui.invoicing.services import (
     post_invoice,
 )
 from dealer_tui.invoicing.sources import (
+    Billed,
     Candidate,
     InvoiceSource,
+    Refusals,
     SourceLine,
     register_source,
     registered_sources,
@@ -93,10 +95,10 @@ class Rebilled:
     def lines(self, candidate: Candidate) -> Sequence[SourceLine]:
         return self.workshop.lines(candidate)
 
-    def invoiced(
-        self, session: Session, candidate: Candidate, invoice_id: int, number: str
-    ) -> None:
-        self.workshop.invoiced(session, candidate, invoice_id, number)
+    def note_invoiced(
+        self, session: Session, actor: Actor, billed: Sequence[Billed], at: datetime
+    ) -> Refusals:
+        return self.workshop.note_invoiced(session, actor, billed, at)
 
 
 def put_back(db: Database, kind: str) -> None:

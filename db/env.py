@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from dealer_tui.models import metadata
+from dealer_tui.search.names import modelled
 
 config = context.config
 
@@ -18,6 +19,7 @@ def run_migrations() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=modelled,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -41,6 +41,9 @@ class Account(Versioned, Base):
         ),
         Index("ix_accounts_sales_rep", "sales_rep_id", "name_key"),
         Index("ix_accounts_credit_hold", "credit_hold", "name_key"),
+        # A fragment from the middle of the name is found on an index of its
+        # trigrams that migration 0009 builds outside the models: a full-text
+        # table on SQLite, a pg_trgm index on PostgreSQL (search.names).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

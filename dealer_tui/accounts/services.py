@@ -3,27 +3,48 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import select
 from stdnum.au import abn as au_abn
 
 from dealer_tui.accounts.models import Account, Contact
 from dealer_tui.core import audit
 from dealer_tui.core.auth import Actor, Permission
-from dealer_tui.core.csvimport import ImportReport, parse_rows, reject_line, taken
+from dealer_tui.core.csvimport import (
+    UNSURE,
+    ImportReport,
+    LeanCheck,
+    Remembered,
+    RowReader,
+    check_rows,
+    lenient,
+    parse_rows,
+    reject_line,
+    taken,
+    without_collector_walks,
+    write_rows,
+)
 from dealer_tui.core.db import Database
 from dealer_tui.core.errors import ValidationFailed
 from dealer_tui.core.models import Branch, User
 from dealer_tui.core.paging import PageRequest, fetch_page
 from dealer_tui.core.parse import FieldErrors
 from dealer_tui.core.records import actor_time_zone, load, load_for_change
-from dealer_tui.core.text import like_escape, search_key
+from dealer_tui.core.text import search_key
 from dealer_tui.core.types import utc_now
-from dealer_tui.leads.matching import normalise_company_name
+from dealer_tui.leads.matching import (
+    _LEGAL_SUFFIXES,
+    _join_initials,
+    _strip_legal_suffixes,
+    normalise_company_name,
+)
+from dealer_tui.search.names import account_conditions
+from dealer_tui.search.pages import merged_page
 
 KINDS = {"company": "company", "private": "private"}
 STATES = {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"}
@@ -280,6 +301,83 @@ CUSTOMER_OPTIONAL = (
 )
 
 
+# Every row of a customers import gives these values, in this order.
+ACCOUNT_IMPORT_COLUMNS = (
+    "number",
+    "name",
+    "name_key",
+    "match_name",
+    "kind",
+    "tax_id",
+    "phone",
+    "email",
+    "street",
+    "suburb",
+    "state",
+    "postcode",
+    "country",
+    "branch_id",
+    "sales_rep_id",
+    "credit_limit",
+    "payment_terms_days",
+    "credit_hold",
+    "notes",
+    "version",
+    "updated_at",
+    "updated_by_id",
+)
+_ACCOUNT_ROW = itemgetter(*ACCOUNT_IMPORT_COLUMNS)
+
+_ABN_WEIGHTS = (10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19)
+# The weighted sum of eleven '0' characters, taken off the sum of the codes.
+_ABN_ZEROS = ord("0") * sum(_ABN_WEIGHTS)
+
+
+def abn_checks_out(digits: str) -> bool:
+    """Whether eleven ASCII digits are an ABN: one less on the first digit,
+    weighted, must sum to a multiple of 89 (the tax office's rule)."""
+    if digits[:2] < "11":
+        # Written without a leading zero, the first two digits are 11 to 99.
+        return False
+    codes = digits.encode("ascii")
+    return (sum(map(mul, _ABN_WEIGHTS, codes)) - _ABN_ZEROS - 10) % 89 == 0
+
+
+# Last words that a company name's legal form can end with; a name ending
+# otherwise keeps every word in its duplicate-detection key.
+_LEGAL_LAST_WORDS = frozenset(suffix[-1] for suffix in _LEGAL_SUFFIXES)
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """The search key and the duplicate-detection key of a name.
+
+    The same as `search_key` and `normalise_company_name`.  For an ASCII
+    name without apostrophes the words of the search key are the words
+    the duplicate key is made of, so only those last steps of
+    `normalise_company_name` are taken that can change them.
+    """
+    if not name.isascii():
+        return search_key(name), normalise_company_name(name)
+    if "  " not in name and name.replace(" ", "").isalnum():
+        key = name.upper()
+    else:
+        key = search_key(name)
+    if not key or "'" in name or "`" in name:
+        return key, normalise_company_name(name)
+    words = key.split(" ")
+    plain = True
+    if "AND" in words or min(map(len, words)) == 1:
+        words = _join_initials([w for w in words if w != "AND"])
+        plain = False
+    if len(words) > 1 and words[0] == "THE":
+        words = words[1:]
+        plain = False
+    if words and words[-1] in _LEGAL_LAST_WORDS:
+        words = _strip_legal_suffixes(words)
+        plain = False
+    return key, key if plain else " ".join(words)
+
+
 def import_customers(
     db: Database,
     actor: Actor,
@@ -291,22 +389,25 @@ def import_customers(
     """Import customer accounts from CSV: every row, or none if any is bad."""
     actor.require(Permission.IMPORT_DATA)
     report = ImportReport("customers")
-    with db.write() as session:
+    # One instant for the whole import: it is one change, made at once.
+    now = utc_now()
+    with db.write() as session, without_collector_walks():
         branches = {b.code.upper(): b.id for b in session.scalars(select(Branch))}
         users = {u.username.lower(): u.id for u in session.scalars(select(User))}
 
-        def parse(row: dict[str, str], errors: FieldErrors) -> dict[str, object]:
+        def parse(row: dict[str, str], errors: FieldErrors) -> list[object]:
             number = errors.required("number", row.get("number"), 20).upper()
             name = errors.required("name", row.get("name"), 200)
             branch_code = (row.get("branch") or "").strip().upper()
             rep = (row.get("sales_rep") or "").strip().lower()
+            name_key, match_name = name_keys(name)
             values = {
                 "number": number,
                 "name": name,
-                "name_key": search_key(name),
+                "name_key": name_key,
                 # Given here, not left to the column default, so that every
                 # row has the same columns and all go in one batch.
-                "match_name": normalise_company_name(name),
+                "match_name": match_name,
                 "kind": errors.choice(
                     "kind", row.get("kind"), KINDS, default="company"
                 ),
@@ -332,7 +433,7 @@ def import_customers(
                 "credit_hold": errors.flag("credit_hold", row.get("credit_hold")),
                 "notes": errors.optional("notes", row.get("notes"), 4000),
                 "version": 1,
-                "updated_at": utc_now(),
+                "updated_at": now,
                 "updated_by_id": actor.user_id,
             }
             if values["state"] and values["state"] not in STATES:
@@ -343,13 +444,18 @@ def import_customers(
                 errors.add("sales_rep", f"there is no user '{rep}'")
             if values["email"] and "@" not in str(values["email"]):
                 errors.add("email", f"'{values['email']}' is not an e-mail address")
-            return values
+            return list(_ACCOUNT_ROW(values))
 
-        good = parse_rows(report, source, CUSTOMER_COLUMNS, CUSTOMER_OPTIONAL, parse)
+        def lean(reader: RowReader) -> LeanCheck:
+            return _lean_customer_check(reader, branches, users, now, actor.user_id)
+
+        checked = check_rows(
+            report, source, CUSTOMER_COLUMNS, CUSTOMER_OPTIONAL, parse, lean
+        )
+        numbers = [str(row[0]) for row in checked.rows]
+        existing = taken(session, Account.number, numbers)
         seen: dict[str, int] = {}
-        existing = taken(session, Account.number, [str(v["number"]) for _, v in good])
-        for line, values in good:
-            number = str(values["number"])
+        for line, number in zip(checked.lines, numbers, strict=True):
             if number in existing:
                 reject_line(report, line, "number", f"customer {number} already exists")
             elif number in seen:
@@ -360,26 +466,164 @@ def import_customers(
                     f"customer {number} is also on line {seen[number]}",
                 )
             seen.setdefault(number, line)
-        rows = [v for line, v in good if line not in report.bad_lines]
-        if dry_run or (report.bad_rows and not good_rows_only) or not rows:
-            return report
-        # Through the table, not the model: one executemany for every row.
-        session.execute(insert(Account.__table__), rows)
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
+        return write_rows(
             session,
+            report,
             actor,
-            "import",
-            "account",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
+            Account.__table__,
+            ACCOUNT_IMPORT_COLUMNS,
+            checked.keep(report.bad_lines),
+            entity="account",
+            dry_run=dry_run,
+            good_rows_only=good_rows_only,
         )
-    return report
+
+
+def _lean_customer_check(
+    reader: RowReader,
+    branches: dict[str, int],
+    users: dict[str, int],
+    now: datetime,
+    user_id: int | None,
+) -> LeanCheck:
+    """The quick check of a customer row (see `check_rows`)."""
+    at = reader.position
+    fields = itemgetter(
+        *(
+            at(name)
+            for name in (
+                "number",
+                "name",
+                "abn",
+                "phone",
+                "email",
+                "street",
+                "suburb",
+                "postcode",
+                "notes",
+                "kind",
+                "state",
+                "branch",
+                "sales_rep",
+                "credit_limit",
+                "payment_terms_days",
+                "credit_hold",
+            )
+        )
+    )
+    kinds = lenient(FieldErrors.choice, KINDS, default="company")
+    limits = lenient(FieldErrors.money, default=Decimal("0.00"))
+    terms = lenient(FieldErrors.integer, default=30, maximum=365)
+    holds = lenient(FieldErrors.flag)
+
+    def state_of(text: str) -> object:
+        state = text.strip().upper()
+        return state if not state or state in STATES else UNSURE
+
+    def branch_of(text: str) -> object:
+        code = text.strip().upper()
+        return branches.get(code, UNSURE if code else None)
+
+    def rep_of(text: str) -> object:
+        rep = text.strip().lower()
+        return users.get(rep, UNSURE if rep else None)
+
+    states = Remembered(state_of)
+    branch_ids = Remembered(branch_of)
+    rep_ids = Remembered(rep_of)
+
+    def check(values: list[str]) -> list[object] | None:
+        (
+            number,
+            name,
+            abn,
+            phone,
+            email,
+            street,
+            suburb,
+            postcode,
+            notes,
+            *coded,
+        ) = fields(values)
+        number = number.strip()
+        name = name.strip()
+        abn = abn.strip()
+        phone = phone.strip()
+        email = email.strip()
+        street = street.strip()
+        suburb = suburb.strip()
+        postcode = postcode.strip()
+        notes = notes.strip()
+        if (
+            not 0 < len(number) <= 20
+            or not 0 < len(name) <= 200
+            or len(phone) > 32
+            or len(email) > 200
+            or len(street) > 200
+            or len(suburb) > 100
+            or len(postcode) > 10
+            or len(notes) > 4000
+            or (email and "@" not in email)
+        ):
+            return None
+        if abn and not (
+            len(abn) == 11 and abn.isascii() and abn.isdigit() and abn_checks_out(abn)
+        ):
+            return None
+        kind_text, state, branch, rep, limit, days, hold = coded
+        row = (
+            kinds[kind_text],
+            states[state],
+            branch_ids[branch],
+            rep_ids[rep],
+            limits[limit],
+            terms[days],
+            holds[hold],
+        )
+        if UNSURE in row:
+            return None
+        name_key, match_name = name_keys(name)
+        return [
+            number.upper(),
+            name,
+            name_key,
+            match_name,
+            row[0],
+            abn,
+            phone,
+            email,
+            street,
+            suburb,
+            row[1],
+            postcode,
+            "AU",
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            notes,
+            1,
+            now,
+            user_id,
+        ]
+
+    return check
 
 
 CONTACT_COLUMNS = ("customer_number", "name")
 CONTACT_OPTIONAL = ("position", "phone", "email", "primary")
+CONTACT_IMPORT_COLUMNS = (
+    "name",
+    "position",
+    "phone",
+    "email",
+    "primary",
+    "version",
+    "updated_at",
+    "updated_by_id",
+)
+_CONTACT_ROW = itemgetter(*CONTACT_IMPORT_COLUMNS)
 
 
 def import_contacts(
@@ -393,6 +637,7 @@ def import_contacts(
     """Import contacts of existing customers from CSV."""
     actor.require(Permission.IMPORT_DATA)
     report = ImportReport("contacts")
+    now = utc_now()
     with db.write() as session:
 
         def parse(row: dict[str, str], errors: FieldErrors) -> dict[str, object]:
@@ -409,7 +654,7 @@ def import_contacts(
                 "email": email,
                 "primary": errors.flag("primary", row.get("primary")),
                 "version": 1,
-                "updated_at": utc_now(),
+                "updated_at": now,
                 "updated_by_id": actor.user_id,
             }
 
@@ -481,21 +726,18 @@ def import_contacts(
             known.add(key)
             if values["primary"]:
                 with_primary.add(account_id)
-            rows.append({**values, "account_id": account_id})
-        if dry_run or (report.bad_rows and not good_rows_only) or not rows:
-            return report
-        session.execute(insert(Contact), rows)
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
+            rows.append((account_id, *_CONTACT_ROW(values)))
+        return write_rows(
             session,
+            report,
             actor,
-            "import",
-            "contact",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
+            Contact.__table__,
+            ("account_id", *CONTACT_IMPORT_COLUMNS),
+            rows,
+            entity="contact",
+            dry_run=dry_run,
+            good_rows_only=good_rows_only,
         )
-    return report
 
 
 @dataclass(frozen=True)
@@ -526,13 +768,13 @@ def customer_page(
         Account.id,
     )
     key = search_key(text)
-    if key:
-        pattern = like_escape(key)
-        where = Account.name_key.like(f"{pattern}%", escape="\\")
-        if len(key) >= 3:
-            where = Account.name_key.like(f"%{pattern}%", escape="\\")
-        stmt = stmt.where(or_(where, Account.number.like(f"{pattern}%", escape="\\")))
+    order = (Account.name_key, Account.id)
     with db.read() as session:
-        page = fetch_page(session, stmt, (Account.name_key, Account.id), request)
+        if key:
+            # Name and number each on their own index, merged in name order.
+            conditions = account_conditions(session, key)
+            page = merged_page(session, stmt, conditions, order, request)
+        else:
+            page = fetch_page(session, stmt, order, request)
     lines = [CustomerLine(*row[:7]) for row in page.rows]
     return lines, page.keys, page.has_more

@@ -6,18 +6,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from dealer_tui.core import schema
-from dealer_tui.core.auth import Actor
 from dealer_tui.core.config import resolve_database_url
-from dealer_tui.core.csvimport import ImportReport
-from dealer_tui.core.db import Database
 from dealer_tui.core.errors import DealerError
-from dealer_tui.core.services import batch_actor
+
+if TYPE_CHECKING:
+    from dealer_tui.core.auth import Actor
+    from dealer_tui.core.csvimport import ImportReport
+    from dealer_tui.core.db import Database
 
 # Reports are read in files and pipes too: long lines are not broken.
 out = Console(highlight=False, soft_wrap=True)
@@ -32,12 +33,19 @@ class Context:
     user: str | None = None
 
     def open(self, *, check_schema: bool = True) -> Database:
+        # The database layer is imported by the commands that use it, so
+        # that `dealer --help` and the workstation's start load none of it.
+        from dealer_tui.core import schema
+        from dealer_tui.core.db import Database
+
         db = Database.open(resolve_database_url(self.database_url))
         if check_schema:
             schema.check(db)
         return db
 
     def actor(self, db: Database) -> Actor:
+        from dealer_tui.core.services import batch_actor
+
         return batch_actor(db, self.user)
 
 

@@ -161,7 +161,13 @@ def grant(role: Role, *permissions: Permission) -> None:
 
 # Parts and the workshop: the service advisor runs the workshop's day, the
 # counter and the sales office receive parts, the sales office invoices.
-grant(Role.COUNTER, Permission.VIEW_PARTS, Permission.RECEIVE_PARTS)
+# The counter looks jobs up, to tell a caller where their truck is.
+grant(
+    Role.COUNTER,
+    Permission.VIEW_PARTS,
+    Permission.RECEIVE_PARTS,
+    Permission.VIEW_WORKSHOP,
+)
 grant(Role.SALES_REP, Permission.VIEW_PARTS)
 grant(
     Role.SERVICE_ADVISOR,

@@ -36,6 +36,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from dealer_tui.accounts.models import Account, Contact
+from dealer_tui.accounts.services import ACCOUNT_IMPORT_COLUMNS
 from dealer_tui.catalog.ruletext import format_catalogue
 from dealer_tui.catalog.services import import_products, import_range
 from dealer_tui.catalog.synthetic import synthetic_catalogue
@@ -51,6 +52,8 @@ from dealer_tui.core.services import batch_actor, set_up_dealer
 from dealer_tui.core.text import compact_key, search_key
 from dealer_tui.demo.build import CATALOG_FROM, read_dealer_spec
 from dealer_tui.demo.bulk import BulkLoad
+from dealer_tui.demo.scale_orders import Buyer as OrderBuyer
+from dealer_tui.demo.scale_orders import OpenOrders, load_parts, load_ranges
 from dealer_tui.demo.synth import (
     _FIRST_NAMES,
     _SURNAMES,
@@ -69,9 +72,11 @@ from dealer_tui.invoicing.services import (
 from dealer_tui.invoicing.sources import SourceLine
 from dealer_tui.invoicing.tax import jurisdiction_for
 from dealer_tui.leads.matching import normalise_company_name
+from dealer_tui.orders.models import Order, OrderLine
 from dealer_tui.parts.models import Part
 from dealer_tui.parts.services import import_parts, import_stock
 from dealer_tui.vehicles.models import Vehicle
+from dealer_tui.vehicles.services import VEHICLE_IMPORT_COLUMNS
 from dealer_tui.workshop.booking import NUMBER_PREFIX, NUMBER_SERIES
 from dealer_tui.workshop.imports import import_operations, import_workshop_setup
 from dealer_tui.workshop.jobs import INVOICE_READY, JobStatus, to_cent
@@ -90,7 +95,7 @@ log = logging.getLogger(__name__)
 
 # Bumped whenever the generator would make a different dealership from the
 # same seed and scale, so that a kept one is known to be out of date.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER_ACTION = "generate"
 MARKER_ENTITY = "dealership"
 
@@ -145,6 +150,11 @@ class Scale:
     @property
     def open_jobs(self) -> int:
         return self._count(50_000, 60)
+
+    @property
+    def open_orders(self) -> int:
+        """Trucks ordered and parts sales taken, not yet delivered or sold."""
+        return self._count(10_000, 12)
 
     @property
     def bookings(self) -> int:
@@ -486,6 +496,7 @@ class _Buyer:
     postcode: str
     terms: int
     branch_id: int
+    rep_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -584,6 +595,10 @@ class _Generator:
                 "of them booked ahead",
                 self.jobs,
             ),
+            (
+                f"{scale.open_orders:,} open truck orders and parts sales",
+                self.orders,
+            ),
         ]
 
     def _rng(self, stream: str) -> random.Random:
@@ -644,6 +659,7 @@ class _Generator:
                     c.postcode,
                     c.payment_terms_days,
                     branch_id,
+                    self.users.get(c.sales_rep),
                 )
             )
             # About one account in a hundred is on credit hold.
@@ -1026,6 +1042,49 @@ class _Generator:
                 )
             load.restart_ids(tables)
         self._number_series((NUMBER_SERIES, NUMBER_PREFIX), planner.last_numbers())
+        return written
+
+    # --- open orders ----------------------------------------------------------
+
+    def orders(self) -> int:
+        """Trucks on order and parts sales taken, priced by the order rules."""
+        with self.db.read() as session:
+            ranges = load_ranges(session, self.as_of, skip=[GENERATED_RANGE])
+            parts = load_parts(session)
+        places = {b.id: jurisdiction_for(b.country) for b in self.branches.values()}
+        buyers = [
+            OrderBuyer(self._account_id(b.number), b.branch_id, b.rep_id)
+            for b in self.buyers
+        ]
+        planned = OpenOrders(
+            self._rng("orders"),
+            self.as_of,
+            buyers,
+            ranges,
+            parts,
+            places,
+            self.actor.user_id,
+        )
+        planned.plan(self.scale.open_orders)
+        tables = [Order.__table__, OrderLine.__table__]
+        with BulkLoad(self.db) as load:
+            first = load.next_id(Order.__table__)
+            with load.indexes_set_aside(tables):
+                written = load.write(
+                    Order.__table__,
+                    list(Order.__table__.columns.keys()),
+                    planned.order_rows(Order.__table__, first),
+                )
+                written += load.write(
+                    OrderLine.__table__,
+                    list(OrderLine.__table__.columns.keys()),
+                    planned.line_rows(
+                        OrderLine.__table__, first, load.next_id(OrderLine.__table__)
+                    ),
+                )
+            load.restart_ids(tables)
+        for (series, prefix, year), value in sorted(planned.last.items()):
+            self._number_series((series, prefix), {year: value})
         return written
 
 
@@ -1432,29 +1491,8 @@ def _instant(minute: int) -> datetime:
 
 
 _VERSIONED = ("version", "updated_at", "updated_by_id")
-_ACCOUNT_COLUMNS = (
-    "id",
-    "number",
-    "name",
-    "name_key",
-    "match_name",
-    "kind",
-    "tax_id",
-    "phone",
-    "email",
-    "street",
-    "suburb",
-    "state",
-    "postcode",
-    "country",
-    "branch_id",
-    "sales_rep_id",
-    "credit_limit",
-    "payment_terms_days",
-    "credit_hold",
-    "notes",
-    *_VERSIONED,
-)
+# The import's own columns, with the id the generator gives each row.
+_ACCOUNT_COLUMNS = ("id", *ACCOUNT_IMPORT_COLUMNS)
 _CONTACT_COLUMNS = (
     "id",
     "account_id",
@@ -1465,22 +1503,7 @@ _CONTACT_COLUMNS = (
     "primary",
     *_VERSIONED,
 )
-_VEHICLE_COLUMNS = (
-    "id",
-    "vin",
-    "vin_tail",
-    "make",
-    "model",
-    "model_year",
-    "registration",
-    "registration_state",
-    "odometer_km",
-    "owner_id",
-    "branch_id",
-    "next_service_due",
-    "next_service_km",
-    *_VERSIONED,
-)
+_VEHICLE_COLUMNS = ("id", *VEHICLE_IMPORT_COLUMNS)
 _INVOICE_COLUMNS = (
     "id",
     "document_type",
@@ -1628,6 +1651,7 @@ def counts(db: Database) -> dict[str, int]:
         "payments": Payment,
         "workshop_jobs": WorkshopJob,
         "booking_intervals": BookingInterval,
+        "orders": Order,
     }
     with db.read() as session:
         return {

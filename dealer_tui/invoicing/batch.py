@@ -8,23 +8,29 @@ invoices behind and the next run finishes the rest.  The database refuses
 a second invoice for the same source, payer included, so two runs started
 at once bill each candidate once; the run that comes second counts those
 as invoiced by another run.
+
+A chunk is written as a few statements, not a few per invoice: each table
+takes the chunk's rows at once, its numbers come from one block of the
+series, and each source marks its candidates of the chunk billed together.
+A candidate that cannot go with its chunk (billed by another run, refused
+by its source) is taken out and the rest written again under the same
+numbers, so the series stays without a gap.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
-from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Insert, Table, insert, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from dealer_tui.accounts.models import Account
@@ -35,12 +41,13 @@ from dealer_tui.core.db import Database
 from dealer_tui.core.errors import DealerError
 from dealer_tui.core.models import AuditEntry, Branch
 from dealer_tui.core.numbering import NumberBlock
-from dealer_tui.core.types import utc_now
-from dealer_tui.invoicing.document import INVOICE, Priced, price
+from dealer_tui.invoicing.bulk import insert_many
+from dealer_tui.invoicing.document import INVOICE, Priced, PricedLine, price
 from dealer_tui.invoicing.models import POSTED, Invoice, InvoiceLine, InvoiceTax
 from dealer_tui.invoicing.services import (
     SERIES,
     branch_today,
+    buyer_values,
     invoice_values,
     line_values,
     seller_values,
@@ -49,8 +56,10 @@ from dealer_tui.invoicing.services import (
 )
 from dealer_tui.invoicing.sources import (
     PAYERS,
+    Billed,
     Candidate,
     InvoiceSource,
+    SourceLine,
     registered_sources,
 )
 from dealer_tui.invoicing.tax import TaxCategory, jurisdiction_for
@@ -61,11 +70,29 @@ log = logging.getLogger(__name__)
 NO_MONEY = Decimal("0.00")
 # Invoices written per transaction.  Larger chunks run faster; a smaller
 # one holds the number series for less time while workstations post.
-CHUNK = 100
+CHUNK = 1000
 ANOTHER_RUN = "already invoiced by another run"
+# Keys named in one statement: well under what either database takes.
+IN_LIST = 500
 
 
-@dataclass(frozen=True)
+class BuyerAccount(NamedTuple):
+    """What a run needs of a customer account: its terms and how it is named."""
+
+    id: int
+    number: str
+    name: str
+    tax_id: str
+    street: str
+    suburb: str
+    state: str
+    postcode: str
+    country: str
+    payment_terms_days: int
+    credit_hold: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Planned:
     """A candidate and what the run will do with it."""
 
@@ -73,7 +100,7 @@ class Planned:
     source: InvoiceSource
     reason: str = ""
     priced: Priced | None = None
-    account: Account | None = None
+    account: BuyerAccount | None = None
     branch: Branch | None = None
 
     @property
@@ -139,6 +166,7 @@ def plan_run(
         accounts = _accounts(session, {c.account_id for _, c in found})
         branches = {b.code: b for b in session.scalars(select(Branch))}
     seen: set[tuple[str, str, str]] = set()
+    pricer = _Pricer()
     planned = []
     for source, candidate in found:
         key = (candidate.source_kind, candidate.source_ref, candidate.payer)
@@ -148,39 +176,50 @@ def plan_run(
         seen.add(key)
         priced = None
         if not reason:
-            priced, reason = _priced(source, candidate, at)
+            assert at is not None
+            priced, reason = pricer(
+                source.lines(candidate), at.country, candidate.prices_include_tax
+            )
         planned.append(Planned(candidate, source, reason, priced, account, at))
     return planned
 
 
 def _existing(session: Session, candidates: Sequence[Candidate]) -> dict[tuple, str]:
     """Invoices already made for any of the candidates: key -> how to say so."""
-    keys = sorted({(c.source_kind, c.source_ref, c.payer) for c in candidates})
+    wanted = {(c.source_kind, c.source_ref, c.payer) for c in candidates}
+    refs: dict[str, list[str]] = {}
+    for kind, ref in sorted({key[:2] for key in wanted}):
+        refs.setdefault(kind, []).append(ref)
     found: dict[tuple, str] = {}
-    columns = (Invoice.source_kind, Invoice.source_ref, Invoice.source_payer)
-    for start in range(0, len(keys), 500):
-        rows = session.execute(
-            select(*columns, Invoice.number).where(
-                tuple_(*columns).in_(keys[start : start + 500])
+    # A kind and a list of references find their rows through the unique
+    # index on the source; a list of whole keys would read every invoice.
+    for kind, kind_refs in refs.items():
+        for start in range(0, len(kind_refs), IN_LIST):
+            rows = session.execute(
+                select(Invoice.source_ref, Invoice.source_payer, Invoice.number).where(
+                    Invoice.source_kind == kind,
+                    Invoice.source_ref.in_(kind_refs[start : start + IN_LIST]),
+                )
             )
-        )
-        for kind, ref, payer, number in rows:
-            found[kind, ref, payer] = (
-                f"already invoiced: {number}" if number else "already invoiced: a draft"
-            )
+            for ref, payer, number in rows:
+                if (kind, ref, payer) in wanted:
+                    found[kind, ref, payer] = (
+                        f"already invoiced: {number}"
+                        if number
+                        else "already invoiced: a draft"
+                    )
     return found
 
 
-def _accounts(session: Session, ids: set[int | None]) -> dict[int, Account]:
+def _accounts(session: Session, ids: set[int | None]) -> dict[int, BuyerAccount]:
     wanted = sorted(i for i in ids if i)
-    accounts: dict[int, Account] = {}
-    for start in range(0, len(wanted), 500):
-        accounts.update(
-            (a.id, a)
-            for a in session.scalars(
-                select(Account).where(Account.id.in_(wanted[start : start + 500]))
-            )
+    columns = [getattr(Account, name) for name in BuyerAccount._fields]
+    accounts: dict[int, BuyerAccount] = {}
+    for start in range(0, len(wanted), IN_LIST):
+        rows = session.execute(
+            select(*columns).where(Account.id.in_(wanted[start : start + IN_LIST]))
         )
+        accounts.update((row[0], BuyerAccount(*row)) for row in rows)
     return accounts
 
 
@@ -188,7 +227,7 @@ def _skip_reason(
     candidate: Candidate,
     until: date,
     existing: dict[tuple, str],
-    account: Account | None,
+    account: BuyerAccount | None,
     branch: Branch | None,
     repeated: bool,
 ) -> str:
@@ -212,19 +251,97 @@ def _skip_reason(
     return ""
 
 
+class _Pricer:
+    """Prices candidates' lines, each distinct set of figures once.
+
+    A run bills many jobs with the same figures (an oil change at the
+    same hours and price, at the same rate); their nets and totals are the
+    same, so only their lines' wording is put on a copy.  Figures that are
+    not plain decimals are priced every time, so that what pricing refuses
+    is still refused line by line.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple, tuple[Priced | None, str]] = {}
+
+    def __call__(
+        self, given: Sequence[SourceLine], country: str, prices_include_tax: bool
+    ) -> tuple[Priced | None, str]:
+        lines = tuple(given)
+        if not lines:
+            return None, "missing data: no lines to invoice"
+        key = _figures(lines, country, prices_include_tax)
+        if key is None:
+            return _priced(lines, country, prices_include_tax)
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = _priced(lines, country, prices_include_tax)
+            return known
+        priced, reason = known
+        if priced is None or all(
+            p.line is line for p, line in zip(priced.lines, lines, strict=True)
+        ):
+            return known
+        return (
+            Priced(
+                tuple(
+                    PricedLine(p.position, line, p.category, p.rate, p.net_amount)
+                    for p, line in zip(priced.lines, lines, strict=True)
+                ),
+                priced.totals,
+            ),
+            reason,
+        )
+
+
+def _figures(
+    lines: tuple[SourceLine, ...], country: str, prices_include_tax: bool
+) -> tuple | None:
+    """What pricing depends on, or None when a figure is not a plain decimal.
+
+    Equal decimals price alike whatever their places (every amount is
+    rounded to the cent), but an int, a bool or a float may be refused
+    where its equal decimal is not, so those are never looked up.
+    """
+    figures = []
+    for line in lines:
+        rate = line.rate
+        if (
+            type(line.quantity) is not Decimal
+            or type(line.unit_price) is not Decimal
+            or type(line.discount) is not Decimal
+            or (rate is not None and type(rate) is not Decimal)
+            or not isinstance(line.category, str)
+            or not isinstance(line.line_kind, str)
+        ):
+            return None
+        figures.append(
+            (
+                line.line_kind,
+                line.quantity,
+                line.unit_price,
+                line.discount,
+                line.category,
+                rate,
+            )
+        )
+    key = (country, prices_include_tax, tuple(figures))
+    try:
+        hash(key)
+    except TypeError:  # a signalling NaN
+        return None
+    return key
+
+
 def _priced(
-    source: InvoiceSource, candidate: Candidate, branch: Branch | None
+    lines: Sequence[SourceLine], country: str, prices_include_tax: bool
 ) -> tuple[Priced | None, str]:
-    assert branch is not None
-    lines = list(source.lines(candidate))
-    if not lines:
-        return None, "missing data: no lines to invoice"
     try:
         return (
             price(
                 lines,
-                jurisdiction_for(branch.country),
-                prices_include_tax=candidate.prices_include_tax,
+                jurisdiction_for(country),
+                prices_include_tax=prices_include_tax,
             ),
             "",
         )
@@ -250,6 +367,107 @@ def run_invoicing(
     passes it: "invoiced", "skipped", "failed" or ANOTHER_RUN.
     """
     actor.require(Permission.RUN_INVOICING)
+    with _collector_paused(), _log_copied_once(db):
+        return _run(db, actor, until, branch, dry_run, progress, chunk)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cycle collector off while a run works.
+
+    A run keeps every candidate, its lines and its pricing until it ends,
+    hundreds of thousands of objects none of which is garbage; a collector
+    left on walks them all again and again as they pile up, for no gain.
+    What the run leaves as cyclic garbage is collected once it is over.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+# Pages a run lets its SQLite log (WAL) grow to before copying it into the
+# database (4 KiB each, 400 MiB); past that a commit copies it as usual.
+_LOG_PAGES = 100_000
+# What a run's SQLite connections are set to while it works, and given
+# back after.
+_RUN_SETTINGS = (("wal_autocheckpoint", _LOG_PAGES),)
+
+
+@contextmanager
+def _log_copied_once(db: Database) -> Iterator[None]:
+    """On SQLite, copy the run's log into the database once, when it ends.
+
+    SQLite copies its log into the database file at the first commit that
+    finds the log over 1,000 pages, which every chunk of a run is: each
+    chunk would copy and sync again the pages the chunk before wrote (the
+    ends of the tables and their indexes).  For the run's time the log is
+    let grow instead, up to a bound, and copied once at the end, as the
+    commit would have done.  Nothing changes on PostgreSQL.
+    """
+    if not db.is_sqlite:
+        yield
+        return
+
+    run_thread = threading.get_ident()
+
+    def deferred(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if threading.get_ident() != run_thread:
+            return  # another thread's work commits as it always does
+        cursor = dbapi_connection.cursor()
+        try:
+            if _RUN_SETTINGS[0][0] not in record.info:
+                for name, _ in _RUN_SETTINGS:
+                    record.info[name] = cursor.execute(f"PRAGMA {name}").fetchone()[0]
+            for name, value in _RUN_SETTINGS:
+                cursor.execute(f"PRAGMA {name}={value}")
+        finally:
+            cursor.close()
+
+    def restored(dbapi_connection: Any, record: Any) -> None:
+        given_back = [
+            (name, int(record.info.pop(name)))
+            for name, _ in _RUN_SETTINGS
+            if name in record.info
+        ]
+        if dbapi_connection is None:  # closed, not returned
+            return
+        for name, value in given_back:
+            dbapi_connection.execute(f"PRAGMA {name}={value}")
+
+    pool = db.engine.pool
+    event.listen(pool, "checkout", deferred)
+    event.listen(pool, "checkin", restored)
+    try:
+        yield
+    finally:
+        event.remove(pool, "checkout", deferred)
+        try:
+            # Copy the log now, as a commit would have (outside a transaction).
+            connection = db.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                cursor.close()
+            finally:
+                connection.close()
+        finally:
+            event.remove(pool, "checkin", restored)
+
+
+def _run(
+    db: Database,
+    actor: Actor,
+    until: date | None,
+    branch: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+    chunk: int,
+) -> RunSummary:
     if until is None:
         with db.read() as session:
             until = branch_today(session, actor)
@@ -290,8 +508,17 @@ class _Teller:
             self.progress(self.done, self.total, item, outcome)
 
 
-class _AlreadyInvoiced(Exception):
-    """Another run wrote an invoice of the chunk first; the chunk is undone."""
+class _LeftOut(Exception):
+    """Candidates of a chunk that cannot be invoiced with it; the chunk is undone.
+
+    `outcomes` holds, by position in the chunk, what became of each:
+    ("skipped", ANOTHER_RUN) when another run billed it first, or
+    ("failed", why) when its source refused to mark it billed.
+    """
+
+    def __init__(self, outcomes: dict[int, tuple[str, str]]) -> None:
+        super().__init__(outcomes)
+        self.outcomes = outcomes
 
 
 def _run_chunk(
@@ -301,154 +528,110 @@ def _run_chunk(
     summary: RunSummary,
     tell: _Teller,
 ) -> None:
-    """Invoice the items in one transaction; on any trouble, one at a time."""
-    try:
-        with db.write() as session:
-            numbers = _write_chunk(session, actor, items)
-    except Exception as failure:
-        if len(items) > 1:
-            # The chunk was rolled back whole, numbers and all: each of its
-            # candidates goes again in a transaction of its own, so one bad
-            # candidate or one billed by another run holds up no other.
-            for item in items:
-                _run_chunk(db, actor, [item], summary, tell)
-            return
-        item = items[0]
-        if isinstance(failure, _AlreadyInvoiced):
-            summary.skipped.append((item.candidate, ANOTHER_RUN))
-            tell(item, ANOTHER_RUN)
-            return
-        if not isinstance(failure, DealerError):
-            log.exception("invoicing %s failed", item.candidate.title)
-        message = getattr(failure, "message", None) or type(failure).__name__
-        summary.failed.append((item.candidate, message))
-        tell(item, "failed")
-        return
-    for item, number in zip(items, numbers, strict=True):
-        candidate = item.candidate
-        assert item.priced is not None
-        total = item.priced.totals.payable_amount
-        summary.invoiced.append((candidate, number, total))
-        summary.add_taxes(item.priced)
-        log.info(
-            "invoiced %s: %s %s for %s, %s",
-            number,
-            candidate.source_kind,
-            candidate.source_ref,
-            candidate.payer,
-            total,
-        )
-        tell(item, "invoiced")
+    """Invoice the items in one transaction, leaving out any that cannot be.
 
-
-def _bulk_insert(
-    connection: Connection,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *,
-    once: bool = False,
-) -> None:
-    """Insert many rows in one driver call, each value through its column type.
-
-    The values are made ready for the driver here, row by row, as
-    SQLAlchemy would, without its per-row bookkeeping: the run spends its
-    time on invoices, not on parameters.  `once` skips a row whose source
-    is invoiced already.
+    A candidate another run billed first, or one its source refuses to
+    mark, is taken out and the rest of the chunk written again whole, with
+    the same numbers.  On any other trouble the candidates go one at a
+    time, so that one bad candidate holds up no other.
     """
-    if not rows:
-        return
-    # A column left out takes its default, as the model would give it.
-    defaults = {
-        column.key: column.default.arg
-        if column.default.is_scalar
-        else column.default.arg(None)
-        for column in table.columns
-        if column.key not in rows[0] and column.default is not None
-    }
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-    sql, order, positional, converters = _prepared(
-        connection.dialect, table, tuple(rows[0]), once
-    )
-    remembering = [(index, _remembering(convert)) for index, convert in converters]
-    pick = itemgetter(*order)
-    params: list[Any] = []
-    for row in rows:
-        values = list(pick(row)) if len(order) > 1 else [pick(row)]
-        for index, convert in remembering:
-            values[index] = convert(values[index])
-        params.append(
-            tuple(values) if positional else dict(zip(order, values, strict=True))
-        )
-    connection.exec_driver_sql(sql, params)
-
-
-@lru_cache(maxsize=64)
-def _prepared(
-    dialect: Dialect, table: Table, names: tuple[str, ...], once: bool
-) -> tuple[str, tuple[str, ...], bool, tuple[tuple[int, Any], ...]]:
-    """An insert compiled for these columns, and how its values are made ready.
-
-    Positional drivers take the values in the statement's order, the others
-    by name; either way only the values whose type converts them go through
-    a converter.  Compiled once per table and set of columns.
-    """
-    statement: Insert = insert(table)
-    if once:
-        make = postgresql_insert if dialect.name == "postgresql" else sqlite_insert
-        statement = make(table).on_conflict_do_nothing(
-            index_elements=["source_kind", "source_ref", "source_payer"]
-        )
-    compiled = statement.compile(dialect=dialect, column_keys=list(names))
-    order = tuple(compiled.positiontup or ()) if compiled.positional else names
-    converters = tuple(
-        (index, convert)
-        for index, name in enumerate(order)
-        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    )
-    return compiled.string, order, compiled.positional, converters
-
-
-def _remembering(converter: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The converter, giving a value it has seen before its answer at once.
-
-    A chunk repeats many values (its day, its instant, rates, 0.00), and a
-    column type converts equal values to equal driver values.
-    """
-    seen: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
+    outcomes: dict[int, tuple[str, str]] = {}
+    pending = list(range(len(items)))
+    numbers: list[str] = []
+    while pending:
         try:
-            return seen[value]
-        except KeyError:
-            seen[value] = converted = converter(value)
-            return converted
-        except TypeError:  # a value that cannot be a key, such as a dict
-            return converter(value)
+            with db.write() as session:
+                numbers = _write_chunk(session, actor, [items[i] for i in pending])
+            break
+        except _LeftOut as left_out:
+            # Rolled back whole, numbers and all.
+            for position, outcome in left_out.outcomes.items():
+                outcomes[pending[position]] = outcome
+            pending = [i for n, i in enumerate(pending) if n not in left_out.outcomes]
+            numbers = []
+        except Exception as failure:
+            if len(pending) > 1:
+                for index, item in enumerate(items):
+                    if index in outcomes:
+                        _report(items[index], *outcomes[index], summary, tell)
+                    else:
+                        _run_chunk(db, actor, [item], summary, tell)
+                return
+            if not isinstance(failure, DealerError):
+                log.exception("invoicing %s failed", items[pending[0]].candidate.title)
+            message = getattr(failure, "message", None) or type(failure).__name__
+            outcomes[pending[0]] = ("failed", message)
+            pending = []
+    written = dict(zip(pending, numbers, strict=True))
+    for index, item in enumerate(items):
+        if index in written:
+            _invoiced(item, written[index], summary, tell)
+        else:
+            _report(item, *outcomes[index], summary, tell)
 
-    return convert
+
+def _invoiced(item: Planned, number: str, summary: RunSummary, tell: _Teller) -> None:
+    candidate = item.candidate
+    assert item.priced is not None
+    total = item.priced.totals.payable_amount
+    summary.invoiced.append((candidate, number, total))
+    summary.add_taxes(item.priced)
+    log.info(
+        "invoiced %s: %s %s for %s, %s",
+        number,
+        candidate.source_kind,
+        candidate.source_ref,
+        candidate.payer,
+        total,
+    )
+    tell(item, "invoiced")
+
+
+def _report(
+    item: Planned, outcome: str, reason: str, summary: RunSummary, tell: _Teller
+) -> None:
+    """A candidate left out: skipped (billed by another run) or failed."""
+    if outcome == "failed":
+        summary.failed.append((item.candidate, reason))
+        tell(item, "failed")
+    else:
+        summary.skipped.append((item.candidate, reason))
+        tell(item, ANOTHER_RUN)
 
 
 def _write_chunk(session: Session, actor: Actor, items: list[Planned]) -> list[str]:
     """Post the invoices of the items together; their numbers in order.
 
-    Each table takes its rows of the whole chunk in one statement.  Raises
-    _AlreadyInvoiced when another run has billed any of the candidates
-    since they were planned, so that no number is lost to them.
+    Each table takes its rows of the whole chunk in one statement, and each
+    source marks its candidates of the chunk billed at once.  Raises
+    _LeftOut, before anything is committed, naming the candidates another
+    run has billed since they were planned and those their source refuses,
+    so that no number is lost to them.
     """
     connection = session.connection()
+    at = clock.now()
     headings = []
     numbers = []
     blocks: dict[int, NumberBlock] = {}
     sellers: dict[int, dict[str, str]] = {}
+    buyers: dict[int, dict[str, Any]] = {}
     days: dict[int, date] = {}
     series, prefix = SERIES[INVOICE]
+    posting = {
+        "status": POSTED,
+        "created_at": at,
+        "updated_at": at,
+        "posted_at": at,
+        "posted_by_id": actor.user_id,
+    }
     for item in items:
         branch, account, priced = item.branch, item.account, item.priced
         assert branch is not None and account is not None and priced is not None
         if branch.id not in days:
-            days[branch.id] = clock.local_today(branch.time_zone)
+            days[branch.id] = clock.local_today(branch.time_zone, at)
             sellers[branch.id] = seller_values(session, branch)
+        if account.id not in buyers:
+            buyers[account.id] = buyer_values(account)  # type: ignore[arg-type]
         day = days[branch.id]
         if day.year not in blocks:
             blocks[day.year] = NumberBlock(session, series, day.year, prefix)
@@ -457,58 +640,84 @@ def _write_chunk(session: Session, actor: Actor, items: list[Planned]) -> list[s
             session,
             actor,
             item.candidate,
-            account,
+            account,  # type: ignore[arg-type]
             branch,
             day,
             seller=sellers[branch.id],
+            buyer=buyers[account.id],
         )
         heading.update(totals_values(priced))
-        heading.update(
-            status=POSTED,
-            number=number,
-            due_date=day + timedelta(days=account.payment_terms_days),
-            posted_at=heading["created_at"],
-            posted_by_id=actor.user_id,
-            open_amount=heading["total"],
-        )
+        heading.update(posting)
+        heading["number"] = number
+        heading["due_date"] = day + timedelta(days=account.payment_terms_days)
+        heading["open_amount"] = heading["total"]
         headings.append(heading)
         numbers.append(number)
     # Both databases skip a source billed already the same way (ON CONFLICT
     # ... DO NOTHING); only the statement's class differs.
-    _bulk_insert(connection, Invoice.__table__, headings, once=True)
+    insert_many(connection, Invoice.__table__, headings, once_per_source=True)
     # Nobody else takes numbers of the series while its counter is locked,
     # so a number missing here is a candidate another run billed first.
-    written = dict(
-        connection.execute(
-            select(Invoice.number, Invoice.id).where(Invoice.number.in_(numbers))
-        ).all()
-    )
+    written: dict[str, int] = {}
+    for start in range(0, len(numbers), IN_LIST):
+        written.update(
+            connection.execute(
+                select(Invoice.number, Invoice.id).where(
+                    Invoice.number.in_(numbers[start : start + IN_LIST])
+                )
+            ).all()
+        )
     if len(written) != len(items):
-        raise _AlreadyInvoiced()
+        raise _LeftOut(
+            {
+                position: ("skipped", ANOTHER_RUN)
+                for position, number in enumerate(numbers)
+                if number not in written
+            }
+        )
     lines, taxes, audit_rows = [], [], []
-    for item, number in zip(items, numbers, strict=True):
+    billed: dict[int, list[tuple[int, Billed]]] = {}
+    sources: dict[int, InvoiceSource] = {}
+    for position, (item, number) in enumerate(zip(items, numbers, strict=True)):
         assert item.priced is not None
         invoice_id = written[number]
-        lines += [{**v, "invoice_id": invoice_id} for v in line_values(item.priced)]
-        taxes += [{**v, "invoice_id": invoice_id} for v in tax_values(item.priced)]
-        audit_rows.append(_audit_row(actor, invoice_id, number, item))
-        item.source.invoiced(session, item.candidate, invoice_id, number)
-    _bulk_insert(connection, InvoiceLine.__table__, lines)
-    _bulk_insert(connection, InvoiceTax.__table__, taxes)
-    _bulk_insert(connection, AuditEntry.__table__, audit_rows)
+        for values in line_values(item.priced):
+            values["invoice_id"] = invoice_id
+            lines.append(values)
+        for values in tax_values(item.priced):
+            values["invoice_id"] = invoice_id
+            taxes.append(values)
+        audit_rows.append(_audit_row(actor, invoice_id, number, item, at))
+        sources[id(item.source)] = item.source
+        billed.setdefault(id(item.source), []).append(
+            (position, Billed(item.candidate, invoice_id, number))
+        )
+    insert_many(connection, InvoiceLine.__table__, lines)
+    insert_many(connection, InvoiceTax.__table__, taxes)
+    insert_many(connection, AuditEntry.__table__, audit_rows)
+    refused: dict[int, tuple[str, str]] = {}
+    for key, group in billed.items():
+        refusals = sources[key].note_invoiced(session, actor, [b for _, b in group], at)
+        refused.update(
+            (position, ("failed", refusals[b]))
+            for position, b in group
+            if b in refusals
+        )
+    if refused:
+        raise _LeftOut(refused)
     for block in blocks.values():
         block.close()
     return numbers
 
 
 def _audit_row(
-    actor: Actor, invoice_id: int, number: str, item: Planned
+    actor: Actor, invoice_id: int, number: str, item: Planned, at: datetime
 ) -> dict[str, Any]:
     assert item.priced is not None
     totals = item.priced.totals
     candidate = item.candidate
     return {
-        "at": utc_now(),
+        "at": at,
         "user_id": actor.user_id,
         "action": "post",
         "entity": "invoice",

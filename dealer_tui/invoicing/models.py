@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +71,18 @@ class Invoice(Versioned, Base):
             "open_amount",
             "due_date",
             "branch_id",
+        ),
+        # The invoice list's own order over the invoices still owed: "open"
+        # and "overdue" read a page of it instead of sorting every open
+        # invoice (migration 0010).
+        Index(
+            "ix_invoices_owed_by_date",
+            "status",
+            "document_type",
+            "invoice_date",
+            "id",
+            sqlite_where=text("open_amount > 0"),
+            postgresql_where=text("open_amount > 0"),
         ),
         Index(
             "ix_invoices_buyer_key",

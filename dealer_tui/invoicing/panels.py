@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dealer_tui.core.auth import Actor
@@ -103,6 +103,7 @@ def invoice_hits(session: Session, text: str, limit: int) -> list[Hit]:
     The year and the counter may be typed without the series letters
     ('2026-000123') and without leading zeros after the dash ('2026-123').
     """
+    from dealer_tui.search.pages import pattern_order
     from dealer_tui.search.services import Hit
 
     key = text.strip().upper().replace(" ", "")
@@ -117,19 +118,26 @@ def invoice_hits(session: Session, text: str, limit: int) -> list[Hit]:
         year, dash, counter = pattern.partition("-")
         if dash and counter.isdigit() and len(counter) < 6:
             conditions.append(Invoice.number == f"{year}-{int(counter):06d}")
-    rows = session.execute(
-        select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.document_type,
-            Invoice.buyer_name,
-            Invoice.total,
-            Invoice.invoice_date,
-        )
-        .where(or_(*conditions))
-        .order_by(Invoice.number)
-        .limit(limit)
+    columns = select(
+        Invoice.id,
+        Invoice.number,
+        Invoice.document_type,
+        Invoice.buyer_name,
+        Invoice.total,
+        Invoice.invoice_date,
     )
+    # Each start is read in number order on the number's index and stops at
+    # the limit; joined by OR, or sorted by PostgreSQL's collation, every
+    # invoice of a year would be read and sorted.
+    found = {}
+    for condition in conditions:
+        for row in session.execute(
+            columns.where(condition)
+            .order_by(pattern_order(session, Invoice.number))
+            .limit(limit)
+        ):
+            found.setdefault(row.id, row)
+    rows = sorted(found.values(), key=lambda row: row.number)[:limit]
     return [
         Hit(
             "invoice",

@@ -216,7 +216,7 @@ def seller_values(session: Session, branch: Branch) -> dict[str, str]:
     }
 
 
-def _buyer(account: Account) -> dict[str, Any]:
+def buyer_values(account: Account) -> dict[str, Any]:
     """The buyer and their terms as an invoice names them today."""
     return {
         "buyer_number": account.number,
@@ -331,8 +331,14 @@ def invoice_values(
     invoice_date: date,
     *,
     seller: dict[str, str] | None = None,
+    buyer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The heading of a new invoice for the candidate, not yet numbered."""
+    """The heading of a new invoice for the candidate, not yet numbered.
+
+    `seller` and `buyer`, when given, are the branch's and the account's
+    values as `seller_values` and `buyer_values` give them, found once for
+    many invoices.
+    """
     series, _ = SERIES[INVOICE]
     by_hand = candidate.source_kind == BY_HAND
     return {
@@ -351,7 +357,7 @@ def invoice_values(
         "currency": branch.currency,
         "prices_include_tax": candidate.prices_include_tax,
         **(seller or seller_values(session, branch)),
-        **_buyer(account),
+        **(buyer or buyer_values(account)),
         "created_by_id": actor.user_id,
         "updated_by_id": actor.user_id,
         "version": 1,
@@ -604,7 +610,7 @@ def post_draft(session: Session, actor: Actor, invoice: Invoice) -> str:
     session.flush()
     frozen = {
         **seller_values(session, branch),
-        **_buyer(account),
+        **buyer_values(account),
         **totals_values(priced),
     }
     for name, value in frozen.items():

@@ -5,6 +5,9 @@ and registers it here.  A source lists its candidates up to a date (each
 with the reason it must be skipped, if any) and gives the lines of a
 candidate as plain data; the invoicing services do the rest, so every
 source is billed by the same rules, exactly once per candidate and payer.
+A run posts its invoices a chunk at a time and tells the source of the
+whole chunk at once, so that marking a thousand jobs billed takes a few
+statements, not a few thousand.
 
 By-hand invoices are not a source a run picks up: a person drafts them
 and posts them.  `BY_HAND` names them wherever the origin of an invoice
@@ -13,9 +16,9 @@ is shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import import_module
 from typing import Protocol, runtime_checkable
@@ -39,7 +42,7 @@ PAYERS = {
 LINE_KINDS = ("item", "allowance", "charge")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceLine:
     """One line to invoice, as a source or a person gives it.
 
@@ -60,7 +63,7 @@ class SourceLine:
     line_ref: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """Something ready to be invoiced to one payer.
 
@@ -83,6 +86,20 @@ class Candidate:
     prices_include_tax: bool = False
 
 
+@dataclass(frozen=True, eq=False, slots=True)
+class Billed:
+    """A candidate the run has just invoiced, with its invoice's id and number."""
+
+    candidate: Candidate
+    invoice_id: int
+    number: str
+
+
+# The candidates a source will not mark billed, each with the reason in a
+# sentence a clerk understands.
+Refusals = Mapping[Billed, str]
+
+
 @runtime_checkable
 class InvoiceSource(Protocol):
     """What a business area offers so that its work can be invoiced."""
@@ -100,10 +117,18 @@ class InvoiceSource(Protocol):
         """The lines to invoice for a candidate."""
         ...
 
-    def invoiced(
-        self, session: Session, candidate: Candidate, invoice_id: int, number: str
-    ) -> None:
-        """Note, inside the posting transaction, that the candidate is billed."""
+    def note_invoiced(
+        self, session: Session, actor: Actor, billed: Sequence[Billed], at: datetime
+    ) -> Refusals:
+        """Note, inside the posting transaction, that the candidates are billed.
+
+        The run calls this once per chunk with every invoice of the chunk,
+        posted at the instant `at`; a source marks them all together, a
+        statement per table.  A candidate the source can no longer mark
+        (cancelled, billed by hand meanwhile) is returned with the reason,
+        and then nothing at all is marked: the run takes the chunk back,
+        reports those candidates failed and posts the others again.
+        """
         ...
 
 
@@ -117,10 +142,10 @@ class LinesGiven:
     def lines(self, candidate: Candidate) -> Sequence[SourceLine]:
         return candidate.lines
 
-    def invoiced(
-        self, session: Session, candidate: Candidate, invoice_id: int, number: str
-    ) -> None:
-        return None
+    def note_invoiced(
+        self, session: Session, actor: Actor, billed: Sequence[Billed], at: datetime
+    ) -> Refusals:
+        return {}
 
 
 _REGISTRY: dict[str, InvoiceSource] = {}

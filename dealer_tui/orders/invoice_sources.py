@@ -3,30 +3,38 @@
 Each delivered vehicle order and each parts counter sale is a candidate
 for the batch run, its lines priced as the order priced them, so the
 invoice agrees with the order to the cent.  When the run posts the
-invoice, the order becomes invoiced in the same transaction; the
-invoices table refuses a second invoice for the same order in any case.
+invoices of a chunk, their orders become invoiced in the same
+transaction, all together; the invoices table refuses a second invoice
+for the same order in any case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from dealer_tui.core import audit
 from dealer_tui.core.auth import Actor
 from dealer_tui.core.db import Database
-from dealer_tui.core.errors import DealerError, Refused
-from dealer_tui.core.models import Branch
-from dealer_tui.core.types import utc_now
-from dealer_tui.invoicing.sources import Candidate, SourceLine, register_source
+from dealer_tui.core.errors import DealerError
+from dealer_tui.core.models import AuditEntry, Branch
+from dealer_tui.invoicing.bulk import insert_many
+from dealer_tui.invoicing.sources import (
+    Billed,
+    Candidate,
+    Refusals,
+    SourceLine,
+    register_source,
+)
 from dealer_tui.orders.models import Order
 from dealer_tui.orders.states import OrderKind, OrderState
 
 PAYER = "customer"
+# Orders named in one statement: well under what either database takes.
+_IN_LIST = 500
 
 
 @dataclass
@@ -91,30 +99,69 @@ class OrderSource:
     def lines(self, candidate: Candidate) -> Sequence[SourceLine]:
         return candidate.lines
 
-    def invoiced(
-        self, session: Session, candidate: Candidate, invoice_id: int, number: str
-    ) -> None:
-        order = session.scalars(
-            select(Order).where(Order.number == candidate.source_ref).with_for_update()
-        ).one_or_none()
-        if order is None or order.state != OrderState.DELIVERED.value:
-            raise Refused(
-                f"Order {candidate.source_ref} is no longer waiting for its invoice."
+    def note_invoiced(
+        self, session: Session, actor: Actor, billed: Sequence[Billed], at: datetime
+    ) -> Refusals:
+        """Make the billed orders invoiced, each with its invoice's number."""
+        if not billed:
+            return {}
+        numbers = sorted({b.candidate.source_ref for b in billed})
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(numbers), _IN_LIST):
+            found.update(
+                (number, (order_id, state))
+                for number, order_id, state in session.execute(
+                    select(Order.number, Order.id, Order.state)
+                    .where(Order.number.in_(numbers[start : start + _IN_LIST]))
+                    .order_by(Order.id)
+                    .with_for_update()
+                )
             )
-        order.state = OrderState.INVOICED.value
-        order.invoice_number = number
-        order.invoiced_at = utc_now()
-        order.updated_at = utc_now()
-        audit.record(
-            session,
-            None,
-            "invoice",
-            "order",
-            order.id,
-            before={"state": OrderState.DELIVERED.value},
-            after={"state": OrderState.INVOICED.value, "invoice": number},
-            note="batch run",
+        delivered = OrderState.DELIVERED.value
+        refused = {
+            b: f"Order {b.candidate.source_ref} is no longer waiting for its invoice."
+            for b in billed
+            if found.get(b.candidate.source_ref, (0, ""))[1] != delivered
+        }
+        if refused:
+            return refused
+
+        orders = Order.__table__
+        connection = session.connection()
+        connection.execute(
+            update(orders)
+            .where(orders.c.id == bindparam("order_id"))
+            .values(
+                state=OrderState.INVOICED.value,
+                invoice_number=bindparam("invoice_no"),
+                invoiced_at=at,
+                updated_at=at,
+                updated_by_id=actor.user_id,
+                version=orders.c.version + 1,
+            ),
+            [
+                {"order_id": found[b.candidate.source_ref][0], "invoice_no": b.number}
+                for b in billed
+            ],
         )
+        insert_many(
+            connection,
+            AuditEntry.__table__,
+            [
+                {
+                    "at": at,
+                    "user_id": actor.user_id,
+                    "action": "invoice",
+                    "entity": "order",
+                    "entity_id": str(found[b.candidate.source_ref][0]),
+                    "before": {"state": delivered},
+                    "after": {"state": OrderState.INVOICED.value, "invoice": b.number},
+                    "note": "batch run",
+                }
+                for b in billed
+            ],
+        )
+        return {}
 
 
 VEHICLE_ORDERS = OrderSource("vehicle_order", "Delivered truck", OrderKind.VEHICLE)

@@ -1,27 +1,35 @@
 """Finding a customer, a vehicle or a document from a few typed characters.
 
-Each kind of record is asked on an index: names by prefix of their search
-key, VINs by their last six characters or their start, registrations by
-prefix.  A fragment from the middle of a name falls back to a bounded scan
-only once the typed text is long enough to be selective.
+Each kind of record is asked on an index: names by the start of their
+search key and, from three characters, by a fragment on the names'
+trigram index; customer numbers by their start, and digits alone as the
+customer number they stand for; VINs by their last six characters or
+their start, registrations by their start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement, False_
 
 from dealer_tui.accounts.models import Account
 from dealer_tui.catalog.panels import quote_hits
 from dealer_tui.core.auth import Actor, Permission
 from dealer_tui.core.db import Database
+from dealer_tui.core.models import NumberSeries
+from dealer_tui.core.numbering import format_number
 from dealer_tui.core.text import compact_key, like_escape, search_key
 from dealer_tui.invoicing.panels import invoice_hits
 from dealer_tui.leads.panels import lead_hits
+from dealer_tui.leads.services import CUSTOMER_PREFIX, CUSTOMER_SERIES
 from dealer_tui.orders.panels import order_hits
+from dealer_tui.search.names import account_conditions, in_name_order, name_fragment
+from dealer_tui.search.pages import pattern_order
 from dealer_tui.vehicles.models import Vehicle
 from dealer_tui.workshop.panels import job_hits
 
@@ -38,52 +46,62 @@ class Hit:
     detail: str
 
 
+def customer_numbers(session: Session, digits: str) -> list[str]:
+    """The customer numbers typed digits stand for: '400' is C000400.
+
+    Numbered as the demo and the imported lists number customers, and as
+    the customer series numbers a converted lead in each of its years
+    (C2026-000400).
+    """
+    value = int(digits)
+    years = session.scalars(
+        select(NumberSeries.year).where(NumberSeries.series == CUSTOMER_SERIES)
+    )
+    return [f"{CUSTOMER_PREFIX}{value:06d}"] + [
+        format_number(CUSTOMER_PREFIX, year, value) for year in years
+    ]
+
+
+def _in_name_order(
+    session: Session, conditions: list[ColumnElement[bool]], limit: int
+) -> list[Row[Any]]:
+    """The first accounts in name order meeting any condition, each asked alone."""
+    found: dict[int, Row[Any]] = {}
+    for condition in conditions:
+        if isinstance(condition, False_):
+            continue
+        for row in session.execute(
+            select(
+                Account.id,
+                Account.name,
+                Account.number,
+                Account.suburb,
+                Account.name_key,
+            )
+            .where(condition)
+            .order_by(Account.name_key, Account.id)
+            .limit(limit)
+        ):
+            found.setdefault(row.id, row)
+    return sorted(found.values(), key=lambda row: (row.name_key, row.id))[:limit]
+
+
 def _customers(session: Session, text: str, limit: int) -> list[Hit]:
     key = search_key(text)
     if not key:
         return []
-    pattern = like_escape(key)
-    found = list(
-        session.execute(
-            select(Account.id, Account.name, Account.number, Account.suburb)
-            .where(
-                or_(
-                    Account.name_key.like(f"{pattern}%", escape="\\"),
-                    Account.number.like(
-                        f"{like_escape(key.replace(' ', ''))}%", escape="\\"
-                    ),
-                    # Digits alone are the end of a customer number: "400"
-                    # finds C000400.
-                    *(
-                        [Account.number.like(f"%{key}", escape="\\")]
-                        if key.isdigit() and len(key) >= SUBSTRING_MIN
-                        else []
-                    ),
-                )
-            )
-            .order_by(Account.name_key)
-            .limit(limit)
-        )
-    )
+    conditions = account_conditions(session, key, inside=False)
+    if key.isdigit() and len(key) >= SUBSTRING_MIN:
+        conditions.append(Account.number.in_(customer_numbers(session, key)))
+    found = _in_name_order(session, conditions, limit)
     if len(found) < limit and len(key) >= SUBSTRING_MIN:
+        # Then the names holding the text further in, on the trigram index.
         seen = {row.id for row in found}
-        # The scan reads the names' index alone, which is several times
-        # faster than reading the rows; only the few found are read whole.
-        inside = list(
-            session.scalars(
-                select(Account.id)
-                .where(Account.name_key.like(f"%{pattern}%", escape="\\"))
-                .order_by(Account.name_key, Account.id)
-                .limit(limit)
-            )
-        )
-        more = [i for i in inside if i not in seen][: limit - len(found)]
-        if more:
-            found += session.execute(
-                select(Account.id, Account.name, Account.number, Account.suburb)
-                .where(Account.id.in_(more))
-                .order_by(Account.name_key, Account.id)
-            ).all()
+        inside = in_name_order(session, [name_fragment(session, key)])
+        more = [
+            row for row in _in_name_order(session, inside, limit) if row.id not in seen
+        ]
+        found += more[: limit - len(found)]
     return [
         Hit("customer", row.id, row.name, f"{row.number}  {row.suburb}".strip())
         for row in found
@@ -120,11 +138,14 @@ def _vehicles(session: Session, text: str, limit: int) -> list[Hit]:
     # Each condition reads its own index in that index's order and stops at
     # the limit; the few rows found are put in VIN order here.  Joined by OR
     # and sorted by VIN in the query, PostgreSQL reads the whole VIN index
-    # looking for one rare plate.
+    # looking for one rare plate; sorted by the database's collation, it
+    # sorts every match of a short start.
     found = {}
     for column, condition in conditions:
         for row in session.execute(
-            columns.where(condition).order_by(column).limit(limit)
+            columns.where(condition)
+            .order_by(pattern_order(session, column))
+            .limit(limit)
         ):
             found.setdefault(row.id, row)
     rows = sorted(found.values(), key=lambda row: row.vin)[:limit]

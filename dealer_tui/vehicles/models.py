@@ -32,6 +32,9 @@ class Vehicle(Versioned, Base):
             "vin",
             postgresql_ops={"vin": "varchar_pattern_ops"},
         ),
+        # The makes on file, and a make's trucks in the list's VIN order
+        # (migration 0009).
+        Index("ix_vehicles_make", "make", "vin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

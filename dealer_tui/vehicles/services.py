@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.orm import Session
 
 from dealer_tui.accounts.models import Account
 from dealer_tui.core import audit
 from dealer_tui.core.auth import Actor, Permission
-from dealer_tui.core.csvimport import ImportReport, parse_rows, reject_line, taken
+from dealer_tui.core.csvimport import (
+    UNSURE,
+    ImportReport,
+    LeanCheck,
+    Remembered,
+    RowReader,
+    check_rows,
+    ids_by_key,
+    lenient,
+    reject_line,
+    taken,
+    without_collector_walks,
+    write_rows,
+)
 from dealer_tui.core.db import Database
 from dealer_tui.core.errors import ValidationFailed
 from dealer_tui.core.models import Branch
@@ -21,6 +36,7 @@ from dealer_tui.core.parse import FieldErrors
 from dealer_tui.core.records import actor_time_zone, load, load_for_change
 from dealer_tui.core.text import compact_key, like_escape
 from dealer_tui.core.types import utc_now
+from dealer_tui.search.pages import few_rows, merged_page
 from dealer_tui.vehicles import vin as vins
 from dealer_tui.vehicles.models import Vehicle
 
@@ -157,6 +173,29 @@ VEHICLE_OPTIONAL = (
 )
 
 
+# Every row of a vehicles import gives these values, in this order; the
+# owner's customer number, read as the ninth, is replaced by the owner's id.
+VEHICLE_IMPORT_COLUMNS = (
+    "vin",
+    "vin_tail",
+    "make",
+    "model",
+    "model_year",
+    "registration",
+    "registration_state",
+    "odometer_km",
+    "owner_id",
+    "branch_id",
+    "next_service_due",
+    "next_service_km",
+    "version",
+    "updated_at",
+    "updated_by_id",
+)
+_OWNER = VEHICLE_IMPORT_COLUMNS.index("owner_id")
+MOST_KM = 10_000_000
+
+
 def import_vehicles(
     db: Database,
     actor: Actor,
@@ -168,11 +207,13 @@ def import_vehicles(
     """Import vehicles from CSV, checking each VIN and the owner's number."""
     actor.require(Permission.IMPORT_DATA)
     report = ImportReport("vehicles")
-    this_year = utc_now().year
-    with db.write() as session:
+    # One instant for the whole import: it is one change, made at once.
+    now = utc_now()
+    this_year = now.year
+    with db.write() as session, without_collector_walks():
         branches = {b.code.upper(): b.id for b in session.scalars(select(Branch))}
 
-        def parse(row: dict[str, str], errors: FieldErrors) -> dict[str, object]:
+        def parse(row: dict[str, str], errors: FieldErrors) -> list[object]:
             check = vins.validate(row.get("vin") or "")
             if not check.ok:
                 errors.add(
@@ -197,52 +238,48 @@ def import_vehicles(
                 "next_service_km",
                 row.get("next_service_km"),
                 default=0,
-                maximum=10_000_000,
+                maximum=MOST_KM,
             )
-            return {
-                "vin": check.vin,
-                "vin_tail": check.vin[-6:],
-                "make": errors.required("make", row.get("make"), 40),
-                "model": errors.required("model", row.get("model"), 80),
-                "model_year": year or None,
-                "registration": compact_key(
+            return [
+                check.vin,
+                check.vin[-6:],
+                errors.required("make", row.get("make"), 40),
+                errors.required("model", row.get("model"), 80),
+                year or None,
+                compact_key(
                     errors.optional("registration", row.get("registration"), 12)
                 ),
-                "registration_state": state,
-                "odometer_km": errors.integer(
+                state,
+                errors.integer(
                     "odometer_km",
                     row.get("odometer_km"),
                     default=0,
-                    maximum=10_000_000,
+                    maximum=MOST_KM,
                 ),
-                "owner": (row.get("owner") or "").strip().upper(),
-                "branch_id": branches.get(branch_code),
-                "next_service_due": errors.day(
-                    "next_service_due", row.get("next_service_due")
-                ),
-                "next_service_km": due_km or None,
-                "version": 1,
-                "updated_at": utc_now(),
-                "updated_by_id": actor.user_id,
-            }
+                (row.get("owner") or "").strip().upper(),
+                branches.get(branch_code),
+                errors.day("next_service_due", row.get("next_service_due")),
+                due_km or None,
+                1,
+                now,
+                actor.user_id,
+            ]
 
-        good = parse_rows(report, source, VEHICLE_COLUMNS, VEHICLE_OPTIONAL, parse)
-        owners = {str(v["owner"]) for _, v in good if v["owner"]}
-        account_ids: dict[str, int] = {}
-        numbers = sorted(owners)
-        for start in range(0, len(numbers), 500):
-            chunk = numbers[start : start + 500]
-            account_ids.update(
-                session.execute(
-                    select(Account.number, Account.id).where(Account.number.in_(chunk))
-                ).all()
-            )
-        existing = taken(session, Vehicle.vin, [str(v["vin"]) for _, v in good])
+        def lean(reader: RowReader) -> LeanCheck:
+            return _lean_vehicle_check(reader, branches, now, actor.user_id)
+
+        checked = check_rows(
+            report, source, VEHICLE_COLUMNS, VEHICLE_OPTIONAL, parse, lean
+        )
+        owners = sorted({str(row[_OWNER]) for row in checked.rows if row[_OWNER]})
+        account_ids = ids_by_key(session, Account.number, Account.id, owners)
+        vins_found = [str(row[0]) for row in checked.rows]
+        existing = taken(session, Vehicle.vin, vins_found)
         seen: dict[str, int] = {}
         rows = []
-        for line, values in good:
-            vin = str(values["vin"])
-            owner = str(values.pop("owner"))
+        for line, row in zip(checked.lines, checked.rows, strict=True):
+            vin = str(row[0])
+            owner = str(row[_OWNER])
             if vin in existing:
                 reject_line(report, line, "vin", f"vehicle {vin} already exists")
             elif vin in seen:
@@ -252,23 +289,117 @@ def import_vehicles(
             elif owner and owner not in account_ids:
                 reject_line(report, line, "owner", f"there is no customer {owner}")
             else:
-                rows.append({**values, "owner_id": account_ids.get(owner)})
+                row[_OWNER] = account_ids.get(owner)
+                rows.append(row)
             seen.setdefault(vin, line)
-        if dry_run or (report.bad_rows and not good_rows_only) or not rows:
-            return report
-        # Through the table, not the model: one executemany for every row.
-        session.execute(insert(Vehicle.__table__), rows)
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
+        return write_rows(
             session,
+            report,
             actor,
-            "import",
-            "vehicle",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
+            Vehicle.__table__,
+            VEHICLE_IMPORT_COLUMNS,
+            rows,
+            entity="vehicle",
+            dry_run=dry_run,
+            good_rows_only=good_rows_only,
         )
-    return report
+
+
+def _lean_vehicle_check(
+    reader: RowReader,
+    branches: dict[str, int],
+    now: datetime,
+    user_id: int | None,
+) -> LeanCheck:
+    """The quick check of a vehicle row (see `check_rows`)."""
+    at = reader.position
+    fields = itemgetter(
+        *(
+            at(name)
+            for name in (
+                "vin",
+                "registration",
+                "odometer_km",
+                "next_service_km",
+                "owner",
+                "make",
+                "model",
+                "model_year",
+                "registration_state",
+                "branch",
+                "next_service_due",
+            )
+        )
+    )
+    makes = lenient(FieldErrors.required, 40)
+    models = lenient(FieldErrors.required, 80)
+    years = lenient(
+        FieldErrors.integer,
+        default=0,
+        minimum=FIRST_MODEL_YEAR,
+        maximum=now.year + 1,
+    )
+    distances = lenient(FieldErrors.integer, default=0, maximum=MOST_KM)
+    days = lenient(FieldErrors.day)
+
+    def state_of(text: str) -> object:
+        state = text.strip().upper()
+        return state if not state or state in STATES else UNSURE
+
+    def branch_of(text: str) -> object:
+        code = text.strip().upper()
+        return branches.get(code, UNSURE if code else None)
+
+    states = Remembered(state_of)
+    branch_ids = Remembered(branch_of)
+
+    def check(values: list[str]) -> list[object] | None:
+        vin, plate, odometer, due_km, owner, *coded = fields(values)
+        vin = vin.upper()
+        if not vins.is_valid(vin):
+            return None
+        plate = plate.strip()
+        if len(plate) > 12:
+            return None
+        if plate.isalnum() and plate.isascii():
+            plate = plate.upper()
+        else:
+            plate = compact_key(plate)
+        if odometer.isdigit() and odometer.isascii():
+            odometer_km: object = int(odometer)
+            if odometer_km > MOST_KM:  # type: ignore[operator]
+                return None
+        else:
+            odometer_km = distances[odometer]
+        if due_km.isdigit() and due_km.isascii():
+            next_km: object = int(due_km)
+            if next_km > MOST_KM:  # type: ignore[operator]
+                return None
+        else:
+            next_km = distances[due_km]
+        make, model, year, state, branch, due = coded
+        row = [
+            vin,
+            vin[-6:],
+            makes[make],
+            models[model],
+            years[year] or None,
+            plate,
+            states[state],
+            odometer_km,
+            owner.strip().upper(),
+            branch_ids[branch],
+            days[due],
+            next_km or None,
+            1,
+            now,
+            user_id,
+        ]
+        if UNSURE in row:
+            return None
+        return row
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -281,6 +412,69 @@ class VehicleLine:
     model_year: int | None
     owner_name: str
     next_service_due: date | None
+
+
+# Up to this many vehicles matching one way are gathered by id; beyond it
+# they are common enough for the list to find a page in VIN order.
+FEW_VEHICLES = 8000
+# Makes are few; past this many the make is tested row by row instead.
+MAKES_LISTED = 500
+
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _makes(session: Session) -> list[str] | None:
+    """Every make on file, one index step each, or None if there are very many."""
+    found = select(func.min(Vehicle.make).label("make"), literal(1).label("step")).cte(
+        "makes", recursive=True
+    )
+    following = (
+        select(Vehicle.make)
+        .where(Vehicle.make > found.c.make)
+        .order_by(Vehicle.make)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = found.union_all(
+        select(following, found.c.step + 1).where(
+            found.c.make.is_not(None), found.c.step <= MAKES_LISTED
+        )
+    )
+    makes = list(session.scalars(select(found.c.make).where(found.c.make.is_not(None))))
+    return makes if len(makes) <= MAKES_LISTED else None
+
+
+def _vehicle_conditions(session: Session, key: str) -> list[Any]:
+    """One test per way the typed key matches a vehicle, each on its own index.
+
+    The start of the registration, of the VIN's last six or of the whole
+    VIN, or of the make in capitals.  Few matches become their ids; many
+    are tested while the list reads VIN order.
+    """
+    starts = f"{like_escape(key)}%"
+    conditions: list[Any] = []
+    many = {
+        # The list's own order, read from the typed text on.
+        Vehicle.vin: and_(Vehicle.vin >= key, Vehicle.vin.like(starts, escape="\\")),
+        # Written as expressions, the columns are only compared.
+        Vehicle.registration: Vehicle.registration.concat("").like(starts, escape="\\"),
+        Vehicle.vin_tail: Vehicle.vin_tail.concat("").like(starts, escape="\\"),
+    }
+    for column, in_order in many.items():
+        starting = column.like(starts, escape="\\")
+        few = few_rows(session, Vehicle.id, Vehicle.vin, starting, FEW_VEHICLES)
+        conditions.append(in_order if few is None else few)
+    makes = _makes(session)
+    if makes is None:
+        conditions.append(func.upper(Vehicle.make).like(starts, escape="\\"))
+    else:
+        # Each make's trucks lie in VIN order on the make's index.
+        conditions += [
+            Vehicle.make == make
+            for make in makes
+            if make.translate(_ASCII_UPPER).startswith(key)
+        ]
+    return conditions
 
 
 def vehicle_page(
@@ -300,18 +494,12 @@ def vehicle_page(
         Vehicle.vin,
     ).outerjoin(Account, Account.id == Vehicle.owner_id)
     key = compact_key(text)
-    if key:
-        pattern = like_escape(key)
-        stmt = stmt.where(
-            or_(
-                Vehicle.registration.like(f"{pattern}%", escape="\\"),
-                Vehicle.vin_tail.like(f"{pattern}%", escape="\\"),
-                Vehicle.vin.like(f"{pattern}%", escape="\\"),
-                func.upper(Vehicle.make).like(f"{pattern}%", escape="\\"),
-            )
-        )
     with db.read() as session:
-        page = fetch_page(session, stmt, (Vehicle.vin,), request)
+        if key:
+            conditions = _vehicle_conditions(session, key)
+            page = merged_page(session, stmt, conditions, (Vehicle.vin,), request)
+        else:
+            page = fetch_page(session, stmt, (Vehicle.vin,), request)
     lines = [
         VehicleLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7])
         for r in page.rows

@@ -1,8 +1,9 @@
 """The workshop's invoice source: finished jobs, one candidate per payer.
 
 A finished job hands each payer's part to invoicing with its lines frozen
-at finishing.  When the batch run posts the invoice, that part is marked
-invoiced in the same transaction; once every part is, the job is too.
+at finishing.  When the batch run posts the invoices of a chunk, their
+parts are marked invoiced in the same transaction, all together; a job
+whose every part is then invoiced is invoiced too.
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dealer_tui.core import audit, clock
 from dealer_tui.core.auth import Actor
 from dealer_tui.core.db import Database
-from dealer_tui.core.errors import Refused
-from dealer_tui.invoicing.sources import Candidate, SourceLine, register_source
+from dealer_tui.core.models import AuditEntry
+from dealer_tui.invoicing.bulk import insert_many, update_many
+from dealer_tui.invoicing.sources import (
+    Billed,
+    Candidate,
+    Refusals,
+    SourceLine,
+    register_source,
+)
 from dealer_tui.workshop.jobs import JobStatus, Payer
 from dealer_tui.workshop.models import JobInvoicing, WorkshopJob
 from dealer_tui.workshop.services import (
@@ -30,6 +37,8 @@ from dealer_tui.workshop.services import (
 # Payers with an account on the books; the maker (warranty) and internal
 # work are billed outside the customer ledger until they have one.
 _ACCOUNT_PAYERS = {Payer.CUSTOMER.value, Payer.CONTRACT.value}
+# Jobs named in one statement: well under what either database takes.
+_IN_LIST = 500
 
 
 @dataclass
@@ -75,50 +84,103 @@ class WorkshopSource:
     def lines(self, candidate: Candidate) -> Sequence[SourceLine]:
         return candidate.lines
 
-    def invoiced(
-        self, session: Session, candidate: Candidate, invoice_id: int, number: str
-    ) -> None:
-        job = session.scalars(
-            select(WorkshopJob)
-            .where(WorkshopJob.number == candidate.source_ref)
-            .with_for_update()
-        ).one_or_none()
-        state = (
-            session.scalars(
-                select(JobInvoicing).where(
-                    JobInvoicing.job_id == job.id,
-                    JobInvoicing.payer == candidate.payer,
+    def note_invoiced(
+        self, session: Session, actor: Actor, billed: Sequence[Billed], at: datetime
+    ) -> Refusals:
+        """Mark the billed parts invoiced, and the jobs with no part left waiting.
+
+        The jobs and their parts are locked first, in the order of the jobs,
+        as marking one job by hand locks them.
+        """
+        if not billed:
+            return {}
+        numbers = sorted({b.candidate.source_ref for b in billed})
+        parts: dict[tuple[str, str], tuple[int, int, str]] = {}
+        job_status: dict[int, str] = {}
+        waiting: dict[int, set[str]] = {}
+        for start in range(0, len(numbers), _IN_LIST):
+            for number, job_id, job_state, state_id, payer, status in session.execute(
+                select(
+                    WorkshopJob.number,
+                    WorkshopJob.id,
+                    WorkshopJob.status,
+                    JobInvoicing.id,
+                    JobInvoicing.payer,
+                    JobInvoicing.status,
                 )
-            ).one_or_none()
-            if job
-            else None
+                .join(JobInvoicing, JobInvoicing.job_id == WorkshopJob.id)
+                .where(WorkshopJob.number.in_(numbers[start : start + _IN_LIST]))
+                .order_by(WorkshopJob.id, JobInvoicing.id)
+                .with_for_update()
+            ):
+                parts[number, payer] = (job_id, state_id, status)
+                job_status[job_id] = job_state
+                if status == INVOICE_READY:
+                    waiting.setdefault(job_id, set()).add(payer)
+        refused = {}
+        for item in billed:
+            ref, payer = item.candidate.source_ref, item.candidate.payer
+            part = parts.get((ref, payer))
+            if part is None or part[2] != INVOICE_READY:
+                refused[item] = (
+                    f"Job {ref} is no longer waiting for its {payer} invoice."
+                )
+            else:
+                waiting[part[0]].discard(payer)
+        if refused:
+            return refused
+
+        marked = [(parts[b.candidate.source_ref, b.candidate.payer], b) for b in billed]
+        connection = session.connection()
+        update_many(
+            connection,
+            JobInvoicing.__table__,
+            [
+                {"id": state_id, "invoice_reference": b.number}
+                for (_, state_id, _), b in marked
+            ],
+            status=INVOICE_DONE,
+            invoiced_at=at,
+            invoiced_by_id=actor.user_id,
         )
-        if job is None or state is None or state.status != INVOICE_READY:
-            raise Refused(
-                f"Job {candidate.source_ref} is no longer waiting for its "
-                f"{candidate.payer} invoice."
+        done = sorted(job_id for job_id, left in waiting.items() if not left)
+        jobs = WorkshopJob.__table__
+        for start in range(0, len(done), _IN_LIST):
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id.in_(done[start : start + _IN_LIST]))
+                .values(
+                    status=JobStatus.INVOICED.value,
+                    closed_at=at,
+                    version=jobs.c.version + 1,
+                    updated_at=at,
+                    updated_by_id=actor.user_id,
+                )
             )
-        state.status = INVOICE_DONE
-        state.invoice_reference = number
-        state.invoiced_at = clock.now()
-        session.flush()
-        left = session.scalar(
-            select(func.count())
-            .select_from(JobInvoicing)
-            .where(JobInvoicing.job_id == job.id, JobInvoicing.status == INVOICE_READY)
+        for job_id in done:
+            job_status[job_id] = JobStatus.INVOICED.value
+        insert_many(
+            connection,
+            AuditEntry.__table__,
+            [
+                {
+                    "at": at,
+                    "user_id": actor.user_id,
+                    "action": "invoiced",
+                    "entity": "workshop_job",
+                    "entity_id": str(job_id),
+                    "before": None,
+                    "after": {
+                        "payer": b.candidate.payer,
+                        "invoice": b.number,
+                        "status": job_status[job_id],
+                    },
+                    "note": "batch run",
+                }
+                for (job_id, _, _), b in marked
+            ],
         )
-        if not left:
-            job.status = JobStatus.INVOICED.value
-            job.closed_at = state.invoiced_at
-        audit.record(
-            session,
-            None,
-            "invoiced",
-            "workshop_job",
-            job.id,
-            after={"payer": candidate.payer, "invoice": number, "status": job.status},
-            note="batch run",
-        )
+        return {}
 
 
 WORKSHOP_JOBS = WorkshopSource()

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from dealer_tui.accounts.models import Account
 from dealer_tui.core.auth import Actor
-from dealer_tui.core.models import Branch
+from dealer_tui.core.models import Branch, NumberSeries
+from dealer_tui.core.numbering import format_number
 from dealer_tui.core.text import like_escape
 from dealer_tui.vehicles.models import Vehicle
 from dealer_tui.workshop.jobs import JobStatus, WorkStatus
@@ -149,12 +150,21 @@ def jobs_in_progress(session: Session, actor: Actor, today: date) -> Panel:
 def job_hits(session: Session, text: str, limit: int) -> list[Hit]:
     """Workshop jobs by number: 'JOB2026-0000' as typed, or the last digits '42'."""
     from dealer_tui.search.services import Hit
+    from dealer_tui.workshop.booking import NUMBER_SERIES
 
     key = text.strip().upper().replace(" ", "")
     if key.startswith("JOB") and len(key) >= 4:
         where = WorkshopJob.number.like(f"{like_escape(key)}%", escape="\\")
     elif key.isdigit() and len(key) <= 6:
-        where = WorkshopJob.number.like(f"%-{key.zfill(6)}")
+        # The job with that counter in each year of the series, found on the
+        # number's index rather than by reading the end of every number.
+        series = session.execute(
+            select(NumberSeries.prefix, NumberSeries.year).where(
+                NumberSeries.series == NUMBER_SERIES
+            )
+        )
+        numbers = [format_number(p, year, int(key)) for p, year in series]
+        where = WorkshopJob.number.in_(numbers)
     else:
         return []
     rows = session.execute(

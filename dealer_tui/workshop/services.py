@@ -9,12 +9,15 @@ cancelling jobs are in ``workshop.booking``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Dialect, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from dealer_tui.accounts.models import Account
 from dealer_tui.core import audit, clock
@@ -787,7 +790,7 @@ def _trim_time(session: Session, job: WorkshopJob, finished_at: datetime) -> Non
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvoiceLine:
     """A line for the invoice: what, how many, at what price, taxed how."""
 
@@ -799,7 +802,7 @@ class InvoiceLine:
     tax_category: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadyToInvoice:
     """One payer's part of a finished job, ready to be invoiced.
 
@@ -827,6 +830,30 @@ class ReadyToInvoice:
         )
 
 
+def _read_once(column: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    """Reads a column's stored values as its type does, each distinct one once."""
+    convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    known: dict[Any, Any] = {}
+
+    def read(stored: Any) -> Any:
+        try:
+            return known[stored]
+        except KeyError:
+            value = known[stored] = convert(stored) if convert else stored
+            return value
+
+    return read
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _as_stored(column: Any, stored: bool) -> Any:
+    """The column itself, or (stored) its values as the database holds them."""
+    return type_coerce(column, NullType()) if stored else column
+
+
 def jobs_ready_to_invoice(
     db: Database,
     actor: Actor,
@@ -839,8 +866,25 @@ def jobs_ready_to_invoice(
     code. Oldest first.
     """
     actor.require(Permission.INVOICE_WORKSHOP)
+    # Only the columns the entries need: a batch run lists tens of thousands
+    # of jobs, and whole customers and vehicles would cost it more than the
+    # invoicing itself.
     stmt = (
-        select(JobInvoicing, WorkshopJob, Account, Vehicle, Branch)
+        select(
+            JobInvoicing.payer,
+            JobInvoicing.ready_at,
+            WorkshopJob.id,
+            WorkshopJob.number,
+            WorkshopJob.finished_at,
+            Account.id.label("customer_id"),
+            Account.number.label("customer_number"),
+            Account.name.label("customer_name"),
+            Vehicle.registration,
+            Vehicle.vin,
+            Vehicle.make,
+            Vehicle.model,
+            Branch.code,
+        )
         .join(WorkshopJob, WorkshopJob.id == JobInvoicing.job_id)
         .join(Account, Account.id == WorkshopJob.customer_id)
         .join(Vehicle, Vehicle.id == WorkshopJob.vehicle_id)
@@ -853,43 +897,57 @@ def jobs_ready_to_invoice(
     if branch:
         stmt = stmt.where(Branch.code == branch.strip().upper())
     with db.read() as session:
-        found = session.execute(stmt).all()
-        job_ids = sorted({job.id for _, job, _, _, _ in found})
+        # Plain rows through the connection: no entity is loaded, so the
+        # session's per-row bookkeeping is not needed.
+        connection = session.connection()
+        found = connection.execute(stmt).all()
+        job_ids = sorted({row[2] for row in found})
         charges: dict[tuple[int, str], list[InvoiceLine]] = {}
-        if job_ids:
-            for charge in session.scalars(
-                select(JobCharge)
-                .where(JobCharge.job_id.in_(job_ids))
+        # Quantities and prices repeat from job to job: each stored value is
+        # read into a decimal once, by the column's own type.
+        # (On SQLite they are stored as whole numbers of their smallest unit.)
+        dialect = connection.dialect
+        stored = dialect.name == "sqlite"
+        quantity = _read_once(JobCharge.quantity, dialect) if stored else _same
+        unit_price = _read_once(JobCharge.unit_price, dialect) if stored else _same
+        for start in range(0, len(job_ids), 500):
+            rows = connection.execute(
+                select(
+                    JobCharge.job_id,
+                    JobCharge.payer,
+                    JobCharge.kind,
+                    JobCharge.code,
+                    JobCharge.description,
+                    _as_stored(JobCharge.quantity, stored),
+                    _as_stored(JobCharge.unit_price, stored),
+                    JobCharge.tax_category,
+                )
+                .where(JobCharge.job_id.in_(job_ids[start : start + 500]))
                 .order_by(JobCharge.job_id, JobCharge.position)
-            ):
-                charges.setdefault((charge.job_id, charge.payer), []).append(
-                    InvoiceLine(
-                        charge.kind,
-                        charge.code,
-                        charge.description,
-                        charge.quantity,
-                        charge.unit_price,
-                        charge.tax_category,
-                    )
-                )
-        result = []
-        for state, job, customer, vehicle, branch_row in found:
-            named = state.payer in (Payer.CUSTOMER.value, Payer.CONTRACT.value)
-            result.append(
-                ReadyToInvoice(
-                    job_id=job.id,
-                    number=job.number or "",
-                    branch_code=branch_row.code,
-                    payer=state.payer,
-                    customer_id=customer.id if named else None,
-                    customer_number=customer.number,
-                    customer_name=customer.name,
-                    vehicle=vehicle_text(vehicle),
-                    finished_at=job.finished_at or state.ready_at,
-                    lines=tuple(charges.get((job.id, state.payer), ())),
-                )
             )
-        return result
+            for job_id, payer, kind, code, text, qty, price, tax in rows:
+                charges.setdefault((job_id, payer), []).append(
+                    InvoiceLine(kind, code, text, quantity(qty), unit_price(price), tax)
+                )
+    named_payers = (Payer.CUSTOMER.value, Payer.CONTRACT.value)
+    result = []
+    for row in found:
+        payer, ready_at, job_id, number, finished_at, customer_id = row[:6]
+        result.append(
+            ReadyToInvoice(
+                job_id=job_id,
+                number=number or "",
+                branch_code=row.code,
+                payer=payer,
+                customer_id=customer_id if payer in named_payers else None,
+                customer_number=row.customer_number,
+                customer_name=row.customer_name,
+                vehicle=vehicle_text(row),
+                finished_at=finished_at or ready_at,
+                lines=tuple(charges.get((job_id, payer), ())),
+            )
+        )
+    return result
 
 
 def mark_invoiced(

@@ -31,6 +31,8 @@ from dealer_tui.invoicing.services import (
 )
 from dealer_tui.invoicing.sources import SourceLine
 from dealer_tui.invoicing.tax import jurisdiction_for
+from dealer_tui.orders.common import price as order_price
+from dealer_tui.orders.models import Order
 from dealer_tui.workshop.models import BookingInterval, WorkshopJob
 from tests.bench.conftest import TINY
 
@@ -54,6 +56,7 @@ def test_a_scale_is_a_name_or_a_factor_of_the_largest() -> None:
         20,
     )
     assert (large.options, large.rules) == (2_500, 3_000)
+    assert (tiny.open_orders, large.open_orders) == (12, 10_000)
     quarter = Scale.parse("0.25")
     assert (quarter.label, quarter.accounts) == ("x0.25", 50_000)
     assert quarter.file_name() == "demo-x0.25.sqlite3"
@@ -74,6 +77,7 @@ def test_the_tiny_dealership_has_the_counts_of_its_scale(tiny_db: Database) -> N
     assert found["vehicles"] == 500
     assert found["invoices"] == 1000
     assert found["workshop_jobs"] == 60
+    assert found["orders"] == 12
     assert found["contacts"] > 200
     assert found["invoice_lines"] >= 1000
     assert found["invoice_taxes"] == 1000
@@ -110,6 +114,8 @@ def test_the_same_seed_gives_the_same_dealership(tmp_path, tiny_db: Database) ->
         "payments",
         "workshop_jobs",
         "booking_intervals",
+        "orders",
+        "order_lines",
     ):
         assert _rows(again, table) == _rows(tiny_db, table), table
     again.dispose()
@@ -226,3 +232,43 @@ def test_the_workstation_works_on_after_a_build(db: Database) -> None:
     year = posted.invoice_date.year
     assert posted.number == f"INV{year}-{next_values.get(year, 1):06d}"
     assert ranges == 1
+
+
+def test_open_orders_are_priced_and_numbered_as_entry_makes_them(
+    tiny_db: Database,
+) -> None:
+    """Every open order's figures are what the order rules give; no number skipped."""
+    with tiny_db.read() as session:
+        orders = list(session.scalars(select(Order).order_by(Order.id)))
+        assert len(orders) == 12
+        assert {o.state for o in orders} <= {
+            "entered",
+            "confirmed",
+            "ordered_from_factory",
+        }
+        for order in orders:
+            figures = order_price(session, order)
+            assert (order.list_total, order.net_total, order.gst, order.total) == (
+                figures.list_total,
+                figures.net_total,
+                figures.gst,
+                figures.total,
+            ), order.number
+            assert tuple(line.net for line in order.lines) == figures.line_nets
+            families = [line.family for line in order.lines if line.kind == "option"]
+            assert len(families) == len(set(families)), order.number
+        series = {
+            (s.series, s.year): s.next_value
+            for s in session.scalars(
+                select(NumberSeries).where(
+                    NumberSeries.series.in_(["vehicle_order", "parts_sale"])
+                )
+            )
+        }
+    by_series: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for order in orders:
+        name = "vehicle_order" if order.kind == "vehicle" else "parts_sale"
+        by_series[(name, order.ordered_on.year)].append(int(order.number[-6:]))
+    for key, numbers in by_series.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+        assert series[key] == len(numbers) + 1, key

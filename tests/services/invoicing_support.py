@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal as D
 
 from sqlalchemy import select
@@ -24,11 +24,12 @@ from dealer_tui.accounts.services import import_customers
 from dealer_tui.core.auth import Actor
 from dealer_tui.core.csvimport import text_stream
 from dealer_tui.core.db import Database
-from dealer_tui.core.errors import Refused
 from dealer_tui.invoicing.sources import (
+    Billed,
     Candidate,
     InvoiceSource,
     LinesGiven,
+    Refusals,
     SourceLine,
     register_source,
     registered_sources,
@@ -75,6 +76,8 @@ class StandInSource(LinesGiven):
     refuse: set[str] = field(default_factory=set)
     kill_after: int | None = None
     noted: list[tuple[str, str]] = field(default_factory=list)
+    # How many times the run told the source of billed candidates.
+    calls: int = 0
 
     def candidates(
         self, db: Database, actor: Actor, until: date, branch: str | None
@@ -85,16 +88,23 @@ class StandInSource(LinesGiven):
             if c.ready_on <= until and (branch is None or c.branch_code == branch)
         ]
 
-    def invoiced(
-        self, session: Session, candidate: Candidate, invoice_id: int, number: str
-    ) -> None:
-        if candidate.source_ref in self.refuse:
-            raise Refused(f"job {candidate.source_ref} is locked by its mechanic")
-        self.noted.append((candidate.source_ref, number))
+    def note_invoiced(
+        self, session: Session, actor: Actor, billed: Sequence[Billed], at: datetime
+    ) -> Refusals:
+        refused = {
+            b: f"job {b.candidate.source_ref} is locked by its mechanic"
+            for b in billed
+            if b.candidate.source_ref in self.refuse
+        }
+        if refused:
+            return refused
+        self.calls += 1
+        self.noted += [(b.candidate.source_ref, b.number) for b in billed]
         if self.kill_after is not None and len(self.noted) >= self.kill_after:
             # Dies as a killed run would: no cleanup, the transaction open.
             sys.stdout.flush()
             os.kill(os.getpid(), signal.SIGKILL)
+        return {}
 
 
 def candidate(

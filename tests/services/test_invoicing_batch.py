@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from collections import Counter
@@ -186,6 +187,56 @@ def test_a_failing_candidate_does_not_hold_up_the_others(
         ("J2", "job J2 is locked by its mechanic")
     ]
     assert _consecutive(_numbers(db)) and len(_numbers(db)) == 2
+    # The chunk was written again without J2: one marking, of J1 and J3.
+    assert source.calls == 1
+    assert source.noted == [(c.source_ref, n) for c, n, _ in summary.invoiced]
+
+
+def test_the_source_marks_a_whole_chunk_at_once(
+    db: Database, accounts, source: StandInSource
+) -> None:
+    """Seven jobs in chunks of three are marked in three calls, each with its number."""
+    source.items = many_jobs(accounts["C1"], 7)
+    summary = run_invoicing(db, user(db, "sales_admin"), chunk=3)
+    assert source.calls == 3
+    assert source.noted == [(c.source_ref, n) for c, n, _ in summary.invoiced]
+    assert [ref for ref, _ in source.noted] == [f"J{n:05d}" for n in range(1, 8)]
+    assert _consecutive(_numbers(db)) and len(_numbers(db)) == 7
+
+
+def test_jobs_with_the_same_figures_are_priced_alike_with_their_own_wording(
+    db: Database, accounts, source: StandInSource
+) -> None:
+    """Two jobs differing only in a part's name have equal totals and own lines."""
+    source.items = [
+        candidate(f"J{n}", accounts["C1"], lines=job_lines(n)) for n in (1, 2)
+    ]
+    summary = run_invoicing(db, user(db, "sales_admin"), dry_run=True)
+    first, second = (item.priced for item in summary.planned)
+    assert first is not None and second is not None
+    assert first.totals == second.totals
+    assert first.totals.payable_amount == JOB_TOTAL
+    assert [p.line.description for p in second.lines] == [
+        "Workshop labour",
+        "Oil filter 2",
+    ]
+    assert [p.net_amount for p in second.lines] == [D("412.50"), D("48.90")]
+
+
+def test_a_whole_number_is_not_priced_as_its_equal_decimal(
+    db: Database, accounts, source: StandInSource
+) -> None:
+    """A price of True (a bool) is refused though 1 was priced for another job."""
+    good = (SourceLine("Levy", D(1), D(1)),)
+    bad = (SourceLine("Levy", D(1), True),)  # type: ignore[arg-type]
+    source.items = [
+        candidate("J1", accounts["C1"], lines=good),
+        candidate("J2", accounts["C1"], lines=bad),
+    ]
+    summary = run_invoicing(db, user(db, "sales_admin"), dry_run=True)
+    reasons = {item.candidate.source_ref: item.reason for item in summary.planned}
+    assert reasons["J1"] == ""
+    assert reasons["J2"].startswith("missing data: line 1 unit_price")
 
 
 def test_the_run_reports_progress_for_every_candidate(
@@ -306,3 +357,18 @@ def test_by_hand_is_not_a_source_kind() -> None:
     """Registering a source called by_hand is refused."""
     with pytest.raises(ValueError, match="by hand"):
         register_source(StandInSource(kind="by_hand"))
+
+
+def test_a_run_leaves_the_collector_and_the_connections_as_it_found_them(
+    db: Database, accounts, source: StandInSource
+) -> None:
+    """Collection is on again after a run; SQLite's log bound is 1,000 pages again."""
+    source.items = many_jobs(accounts["C1"], 5)
+    summary = run_invoicing(db, user(db, "sales_admin"), chunk=2)
+    assert len(summary.invoiced) == 5
+    assert gc.isenabled()
+    assert _consecutive(_numbers(db)) and len(_numbers(db)) == 5
+    if db.is_sqlite:
+        with db.engine.connect() as connection:
+            pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        assert pages == 1000

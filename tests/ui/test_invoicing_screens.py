@@ -240,3 +240,41 @@ async def test_an_invoice_by_hand_from_the_list(demo_db: Database) -> None:
         assert app.screen.invoice.customer_name == "Westgate Concrete Pumping"
         assert app.screen.invoice.buyer_reference == "PO 5521"
         assert app.screen.check_action("post", ()) is None
+
+
+async def test_each_key_in_the_filter_filters_the_list_once(demo_db: Database) -> None:
+    """Typing 'paid' narrows the list four times, one per key, never twice."""
+    app = signed_in_app(demo_db, "jo.admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_open_list("invoices")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        narrowed: list[str] = []
+        set_filter = table.set_filter
+
+        def counted(text: str) -> None:
+            narrowed.append(text)
+            set_filter(text)
+
+        table.set_filter = counted  # type: ignore[method-assign]
+        await pilot.press(*"paid")
+        await settle(pilot)
+        assert narrowed == ["p", "pa", "pai", "paid"]
+
+
+async def test_the_list_stays_in_place_while_the_filter_is_typed(
+    demo_db: Database,
+) -> None:
+    """The explanation under the filter keeps two lines: the list does not move."""
+    app = signed_in_app(demo_db, "jo.admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_open_list("invoices")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        region = table.region
+        await pilot.press(*"overdue")
+        await settle(pilot)
+        assert _shown(app.screen, "#invoice-filter-help") == "Showing overdue"
+        assert table.region == region

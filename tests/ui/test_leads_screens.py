@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input, OptionList, Static
 
@@ -18,6 +20,8 @@ from dealer_tui.ui.screens.lead_convert import ConversionScreen
 from dealer_tui.ui.screens.lead_form import DuplicateChoiceScreen, LeadFormScreen
 from dealer_tui.ui.screens.lead_list import LeadListScreen
 from dealer_tui.ui.screens.lead_ranking import RankingScreen
+from dealer_tui.ui.screens.lists import ListScreen
+from dealer_tui.ui.widgets import virtual_table
 from dealer_tui.ui.widgets.form import FormScreen
 from dealer_tui.ui.widgets.virtual_table import VirtualTable
 from tests.ui.conftest import settle, signed_in_app
@@ -299,3 +303,48 @@ async def test_the_palette_finds_a_lead_by_number(demo_db: Database) -> None:
         assert isinstance(app.screen, LeadScreen)
         assert app.screen.lead is not None
         assert app.screen.lead.company == "Hume Corridor Linehaul"
+
+
+async def test_each_key_in_the_lead_filter_asks_the_source_once(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen mounts once; 'abc' asks for a first page 3 times, one per key."""
+    asked: list[str] = []
+    call_source = virtual_table._call_source
+
+    def counted(source: Any, kind: str, anchor: Any, limit: int) -> Any:
+        if kind == "first":
+            asked.append(source._text)
+        return call_source(source, kind, anchor, limit)
+
+    explained: list[str] = []
+    explain = LeadListScreen._explain
+
+    def counted_explain(screen: LeadListScreen, text: str) -> None:
+        explained.append(text)
+        explain(screen, text)
+
+    monkeypatch.setattr(virtual_table, "_call_source", counted)
+    monkeypatch.setattr(LeadListScreen, "_explain", counted_explain)
+    mounted: list[str] = []
+    mount = ListScreen.on_mount
+
+    def counted_mount(screen: ListScreen) -> None:
+        mounted.append(type(screen).__name__)
+        mount(screen)
+
+    monkeypatch.setattr(ListScreen, "on_mount", counted_mount)
+    app = signed_in_app(demo_db, "sam.rep")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadListScreen)
+        assert mounted == ["LeadListScreen"]
+        assert explained == [""]
+        asked.clear()
+        for key in "abc":
+            await pilot.press(key)
+            await settle(pilot)
+        assert asked == ["a", "ab", "abc"]
+        assert explained == ["", "a", "ab", "abc"]

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input, OptionList, Static
 
 from dealer_tui.core.db import Database
 from dealer_tui.orders.models import Order, StockUnit
+from dealer_tui.orders.views import order_view
+from dealer_tui.ui.screens import parts_counter
 from dealer_tui.ui.screens.home import HomeScreen
+from dealer_tui.ui.screens.lists import ListScreen
 from dealer_tui.ui.screens.order import OrderScreen
 from dealer_tui.ui.screens.order_list import OrderListScreen
 from dealer_tui.ui.screens.parts_counter import PartsCounterScreen
 from dealer_tui.ui.screens.stock_units import StockListScreen
 from dealer_tui.ui.screens.unit_picker import UnitPicker
+from dealer_tui.ui.widgets import virtual_table
 from dealer_tui.ui.widgets.form import FormScreen
 from dealer_tui.ui.widgets.virtual_table import VirtualTable
 from tests.ui.conftest import settle, signed_in_app
@@ -257,6 +264,13 @@ async def test_the_stock_list_shows_the_truck_on_its_way(demo_db: Database) -> N
                 "F-BNE-2291",
             ]
         ]
+        # Enter on a truck not yet allocated says so, and nothing more.
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StockListScreen)
+        assert [n.message for n in app._notifications] == [
+            "This truck is not allocated to an order."
+        ]
 
 
 async def test_the_counter_cannot_enter_truck_orders(demo_db: Database) -> None:
@@ -268,3 +282,96 @@ async def test_the_counter_cannot_enter_truck_orders(demo_db: Database) -> None:
         await settle(pilot)
         assert app.screen.check_action("new_order", ()) is False
         assert app.screen.check_action("new_sale", ()) is True
+
+
+def _count_first_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The filter text of every first page the lists ask their source for."""
+    asked: list[str] = []
+    call_source = virtual_table._call_source
+
+    def counted(source: Any, kind: str, anchor: Any, limit: int) -> Any:
+        if kind == "first":
+            asked.append(source._text)
+        return call_source(source, kind, anchor, limit)
+
+    monkeypatch.setattr(virtual_table, "_call_source", counted)
+    return asked
+
+
+def _count_list_mounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The screens whose list-screen mount (the filter's focus) has run."""
+    mounted: list[str] = []
+    mount = ListScreen.on_mount
+
+    def counted(screen: ListScreen) -> None:
+        mounted.append(type(screen).__name__)
+        mount(screen)
+
+    monkeypatch.setattr(ListScreen, "on_mount", counted)
+    return mounted
+
+
+async def test_each_key_in_the_order_filter_asks_the_source_once(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen mounts once; 'abc' asks for a first page 3 times, one per key."""
+    asked = _count_first_pages(monkeypatch)
+    explained: list[str] = []
+    explain = OrderListScreen._explain
+
+    def counted_explain(screen: OrderListScreen, text: str) -> None:
+        explained.append(text)
+        explain(screen, text)
+
+    monkeypatch.setattr(OrderListScreen, "_explain", counted_explain)
+    mounted = _count_list_mounts(monkeypatch)
+    app = signed_in_app(demo_db, "jo.admin")
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderListScreen)
+        assert mounted == ["OrderListScreen"]
+        assert explained == [""]
+        asked.clear()
+        for key in "abc":
+            await pilot.press(key)
+            await settle(pilot)
+        assert asked == ["a", "ab", "abc"]
+        assert explained == ["", "a", "ab", "abc"]
+
+
+async def test_the_parts_counter_opens_a_sale_once(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened on PS2026-000001 it mounts and reads the sale once; 'abc' asks 3."""
+    with demo_db.read() as session:
+        sale_id = session.scalar(
+            select(Order.id).where(Order.number == "PS2026-000001")
+        )
+    assert sale_id is not None
+    asked = _count_first_pages(monkeypatch)
+    read: list[int] = []
+
+    def counted_view(db: Database, actor: Any, order_id: int) -> Any:
+        read.append(order_id)
+        return order_view(db, actor, order_id)
+
+    monkeypatch.setattr(parts_counter, "order_view", counted_view)
+    mounted = _count_list_mounts(monkeypatch)
+    app = signed_in_app(demo_db, "chris.counter")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(PartsCounterScreen(sale_id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PartsCounterScreen)
+        assert mounted == ["PartsCounterScreen"]
+        assert read == [sale_id]
+        assert _shown(screen, "#counter-sale").startswith("Sale PS2026-000001")
+        assert isinstance(screen.focused, Input)
+        asked.clear()
+        for key in "abc":
+            await pilot.press(key)
+            await settle(pilot)
+        assert asked == ["a", "ab", "abc"]

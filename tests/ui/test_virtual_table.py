@@ -26,6 +26,7 @@ from dealer_tui.ui.widgets.virtual_table import (
     VirtualTable,
     fit_cell,
     fit_columns,
+    fit_plain_cell,
 )
 
 COLUMNS = (
@@ -129,6 +130,19 @@ def test_fit_cell_keeps_the_mark_of_rich_text() -> None:
 def test_fit_cell_turns_a_line_break_into_a_space() -> None:
     """ "Unit 4\\nYard B" in 13 cells reads "Unit 4 Yard B"."""
     assert fit_cell("Unit 4\nYard B", 13, "left").plain == "Unit 4 Yard B"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cell=st.text(alphabet="ab 9\n\t…漢ü", max_size=12),
+    width=st.integers(1, 14),
+    align=st.sampled_from(["left", "center", "right"]),
+)
+def test_a_plain_cell_fits_as_rich_text_would(
+    cell: str, width: int, align: Any
+) -> None:
+    """A plain cell is cut and padded exactly as the same cell as rich text."""
+    assert fit_plain_cell(cell, width, align) == fit_cell(cell, width, align).plain
 
 
 def test_column_refuses_a_width_below_one() -> None:
@@ -557,6 +571,24 @@ async def test_end_shows_the_last_row(customers: ListSource) -> None:
 
 
 @pilot_test
+async def test_a_repaint_of_the_changed_lines_shows_what_a_full_one_would(
+    customers: ListSource,
+) -> None:
+    """After line, page, End and Home keys each line equals a fresh drawing of it."""
+    app = TableApp(customers)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await settle(pilot)
+        region = table.size.region
+        for key in ("down", "down", "pagedown", "up", "end", "up", "up", "home"):
+            await pilot.press(key)
+            table = await settle(pilot)
+            kept = [list(strip) for strip in table.render_lines(region)]
+            table._styles_cache.clear()
+            fresh = [list(strip) for strip in table.render_lines(region)]
+            assert kept == fresh, key
+
+
+@pilot_test
 async def test_home_after_end_returns_to_the_first_row(customers: ListSource) -> None:
     """End then Home highlights customer 0 again."""
     app = TableApp(customers)
@@ -611,6 +643,25 @@ async def test_up_and_down_move_the_cursor_one_row(customers: ListSource) -> Non
         table = await settle(pilot)
         assert cursor_lines(table)[0].startswith(">      2 Customer 000002")
         assert app.highlighted == [0, 1, 2, 3, 2]
+
+
+@pilot_test
+async def test_the_cursor_row_and_the_header_carry_their_colours(
+    customers: ListSource,
+) -> None:
+    """The highlighted row has the cursor's background, the header the header's."""
+    app = TableApp(customers)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await settle(pilot)
+        cursor = table.get_visual_style("virtual-table--cursor").rich_style
+        header = table.get_visual_style("virtual-table--header").rich_style
+        plain = table.get_visual_style().rich_style
+        assert cursor.bgcolor != plain.bgcolor
+        body_width = table.size.width - 1
+        for y, style in ((0, header), (1, cursor), (2, plain)):
+            strip = table.render_line(y).crop(0, body_width)
+            assert {segment.style.bgcolor for segment in strip} == {style.bgcolor}
+        assert {segment.style.bold for segment in table.render_line(0)} == {True}
 
 
 @pilot_test
@@ -740,6 +791,69 @@ async def test_a_stale_page_never_overtakes_a_newer_filter(
         table = await settle(pilot)
         assert table.highlighted_key == 2
         assert cursor_lines(table)[0].startswith(">      2 Customer 000002")
+
+
+class HeldSource:
+    """A source whose filtered first pages wait until the test lets them go."""
+
+    def __init__(self, inner: ListSource, asked: list[str] | None = None) -> None:
+        self.inner = inner
+        self.text = ""
+        self.asked: list[str] = [] if asked is None else asked
+        self.gate = threading.Event()
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(self.inner.columns)
+
+    def with_filter(self, text: str) -> HeldSource:
+        narrowed = HeldSource(self.inner.with_filter(text), self.asked)
+        narrowed.text, narrowed.gate = text, self.gate
+        return narrowed
+
+    def estimated_count(self) -> int | None:
+        return self.inner.estimated_count()
+
+    def first(self, limit: int) -> Page:
+        if self.text:
+            self.asked.append(self.text)
+            self.gate.wait(timeout=30)
+        return self.inner.first(limit)
+
+    def last(self, limit: int) -> Page:
+        return self.inner.last(limit)
+
+    def after(self, key: Any, limit: int) -> Page:
+        return self.inner.after(key, limit)
+
+    def before(self, key: Any, limit: int) -> Page:
+        return self.inner.before(key, limit)
+
+
+@pilot_test
+async def test_a_burst_of_keys_asks_a_slow_source_for_the_newest_filter_only(
+    customers: ListSource,
+) -> None:
+    """Two lookups run at once; of the filters typed meanwhile only the last runs."""
+    source = HeldSource(customers)
+    app = TableApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await settle(pilot)
+        for text in ("c", "ci", "cit", "city", "city 2"):
+            table.set_filter(text)
+        for _ in range(200):
+            if len(source.asked) == 2:
+                break
+            await asyncio.sleep(0.01)
+        await pilot.press("down")
+        assert source.asked == ["c", "ci"]
+        assert table.is_fetching
+        source.gate.set()
+        table = await settle(pilot)
+        assert source.asked == ["c", "ci", "city 2"]
+        assert table.filter_text == "city 2"
+        # The Down pressed while the lookups ran applies to the newest rows.
+        assert table.highlighted_key == 12
 
 
 class FailingSource(ListSource):

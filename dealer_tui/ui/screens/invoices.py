@@ -89,10 +89,13 @@ class InvoiceListScreen(ListScreen):
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        super().on_input_changed(event)
+        # The list screen's own handler runs as well (Textual calls the
+        # handler of every class in turn), so the table is filtered once.
         text = event.value
         explained = describe_filter(read_list_filter(text)) if text.strip() else ""
-        self.query_one("#invoice-filter-help", Static).update(explained or FILTER_HELP)
+        # The line has a fixed height: new words need a repaint, not a layout.
+        help_line = self.query_one("#invoice-filter-help", Static)
+        help_line.update(explained or FILTER_HELP, layout=False)
 
     def on_screen_suspend(self) -> None:
         self._left = True

@@ -78,12 +78,12 @@ class OrderListScreen(ListScreen):
             no_match_message="No order matches the filter.",
         )
 
+    # Textual calls the list screen's own mount and filter handlers as well,
+    # so these add only the explanation: the list is filtered once a key.
     def on_mount(self) -> None:
-        super().on_mount()
         self._explain("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        super().on_input_changed(event)
         self._explain(event.value)
 
     def _explain(self, text: str) -> None:

@@ -105,7 +105,7 @@ class PartsCounterScreen(ListScreen):
         yield Static("", id="counter-lines")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls the list screen's own on_mount (the filter's focus) too.
         if self._start_with is not None:
             self._load(self._start_with)
         else:
@@ -155,6 +155,8 @@ class PartsCounterScreen(ListScreen):
         return super().check_action(action, parameters)
 
     def on_virtual_table_row_chosen(self, event: VirtualTable.RowChosen) -> None:
+        # This screen's own meaning of Enter: not the list's "open the record".
+        event.prevent_default()
         key = event.key
         if not isinstance(key, RecordKey):
             return

@@ -80,6 +80,8 @@ class StockListScreen(ListScreen):
         return super().check_action(action, parameters)
 
     def on_virtual_table_row_chosen(self, event: VirtualTable.RowChosen) -> None:
+        # This screen's own meaning of Enter: not the list's "open the record".
+        event.prevent_default()
         key = event.key
         if not isinstance(key, RecordKey):
             return

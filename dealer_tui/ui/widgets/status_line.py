@@ -39,7 +39,8 @@ class StatusLine(Static):
         place = getattr(app, "workplace", None)
         actor = getattr(app, "actor", None)
         db = getattr(app, "db", None)
-        where = db.describe() if db else ""
+        # Until the database is open, the app names it from its URL.
+        where = db.describe() if db else getattr(app, "database_label", "")
         line = Table.grid(expand=True)
         line.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)

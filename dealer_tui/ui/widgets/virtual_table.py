@@ -30,11 +30,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -58,6 +60,18 @@ COLUMN_GAP = 1
 """Blank cells between two columns."""
 
 SCROLLBAR_WIDTH = 1
+
+KEPT_ROW_LINES = 512
+"""Drawn rows kept for redrawing, a few screens' worth at any terminal size."""
+
+REPLACING_AT_ONCE = 2
+"""First or last pages asked for at once; newer keys wait for one of them.
+
+A key typed while an earlier filter is still being looked up starts its
+own lookup at once, so a single key never waits. A burst of keys against
+a slow source keeps at most this many lookups running: the newest filter
+waits for one to finish, and the ones typed before it are never asked.
+"""
 
 
 # --------------------------------------------------------------------------
@@ -380,6 +394,25 @@ def fit_columns(columns: Sequence[Column], available: int) -> list[int]:
     return widths
 
 
+def fit_plain_cell(cell: str, width: int, align: Align) -> str:
+    """Return a plain cell as exactly `width` cells, as `fit_cell` would."""
+    if "\n" in cell or "\t" in cell:
+        cell = cell.replace("\n", " ").replace("\t", " ")
+    length = cell_len(cell)
+    if length > width:
+        cell = set_cell_size(cell, width - 1) + "…"
+        length = cell_len(cell)
+    excess = width - length
+    if excess <= 0:
+        return cell
+    if align == "left":
+        return cell + " " * excess
+    if align == "center":
+        left = excess // 2
+        return " " * left + cell + " " * (excess - left)
+    return " " * excess + cell
+
+
 def fit_cell(cell: Cell, width: int, align: Align) -> Text:
     """Return the cell as text of exactly `width` cells, cut with an ellipsis."""
     text = cell.copy() if isinstance(cell, Text) else Text(cell)
@@ -700,9 +733,11 @@ class VirtualTable(Widget, can_focus=True):
     """A keyboard-driven table over a `RowSource` of any length.
 
     Only the rows in view are drawn and only a few pages around the cursor
-    are held. The highlighted row carries a marker in its first column as
-    well as the cursor colours. Filtering hands the source a filter text and
-    starts again from the first matching row.
+    are held. A change repaints only the lines it alters, and a row drawn
+    once is not drawn again while it stays the same. The highlighted row
+    carries a marker in its first column as well as the cursor colours.
+    Filtering hands the source a filter text and starts again from the
+    first matching row.
     """
 
     DEFAULT_CSS = """
@@ -874,12 +909,21 @@ class VirtualTable(Widget, can_focus=True):
         self._estimate: int | None = None
         self._epoch = 0
         self._replace_pending = False
+        self._replacing = 0
+        self._replace_waiting: FetchKind | None = None
         self._after_pending = False
         self._before_pending = False
         self._loaded = False
         self._failed = False
         self._choose_queued = False
         self._highlighted_key: Any = _NOTHING_HIGHLIGHTED
+        # What each row line shows, so a change repaints only the lines it
+        # touches; None until the whole table has been asked to repaint.
+        self._drawn_lines: tuple[Any, ...] | None = None
+        # Rows already drawn, by the row and how it was drawn: moving the
+        # cursor or the view redraws them from here.
+        self._row_lines: dict[int, tuple[Row, Any, Strip]] = {}
+        self._column_widths: tuple[int, list[int]] = (-1, [])
 
     # -- public API --------------------------------------------------------
 
@@ -925,6 +969,10 @@ class VirtualTable(Widget, can_focus=True):
     def set_source(self, source: RowSource) -> None:
         """Read from another source, keeping the filter text, from its first row."""
         self._base_source = source
+        # Another source may bring other columns: every line changes.
+        self._column_widths = (-1, [])
+        self._row_lines.clear()
+        self._repaint_all()
         self.set_filter(self._filter_text)
 
     def reload(self) -> None:
@@ -1026,10 +1074,21 @@ class VirtualTable(Widget, can_focus=True):
             self._after_pending = self._before_pending = False
             self._choose_queued = False
             self._window.hold()
+            if self._replacing >= REPLACING_AT_ONCE:
+                self._replace_waiting = kind
+                return
+            self._replace_waiting = None
         elif kind == "after":
             self._after_pending = True
         else:
             self._before_pending = True
+        self._start_fetch(kind, anchor)
+
+    def _start_fetch(self, kind: FetchKind, anchor: Any) -> None:
+        """Run the source call for a request in a thread worker."""
+        exclusive = kind in ("first", "last")
+        if exclusive:
+            self._replacing += 1
         epoch, source, limit = self._epoch, self._source, self._window.chunk
 
         def fetch() -> None:
@@ -1045,23 +1104,40 @@ class VirtualTable(Widget, can_focus=True):
                     kind,
                     type(error).__name__,
                 )
-                if not worker.is_cancelled:
+                if exclusive or not worker.is_cancelled:
                     self.post_message(_FetchFailed(epoch, kind, error))
                 return
-            if not worker.is_cancelled:
+            # A first or last page always reports back, even when a newer one
+            # made it worthless, so that the table can count the lookups
+            # running; the epoch sets aside what is stale.
+            if exclusive or not worker.is_cancelled:
                 self.post_message(_PageFetched(epoch, kind, anchor, page, estimate))
 
         self.run_worker(
             fetch,
             name=f"virtual table {kind} page",
             group="virtual-table-replace" if exclusive else "virtual-table-extend",
-            exclusive=exclusive,
+            # Lookups for a first or last page are never cancelled: one
+            # cancelled before its thread began would never report back.
+            exclusive=False,
             thread=True,
             exit_on_error=False,
         )
 
+    def _replace_ended(self, message: _PageFetched | _FetchFailed) -> None:
+        """Count a first or last page lookup as ended; start one that waited."""
+        if message.kind not in ("first", "last"):
+            return
+        self._replacing -= 1
+        waiting, self._replace_waiting = self._replace_waiting, None
+        if waiting is not None:
+            # Asked for with the newest epoch and filter, as the key that
+            # waited left them.
+            self._start_fetch(waiting, None)
+
     @on(_PageFetched)
     def _page_fetched(self, message: _PageFetched) -> None:
+        self._replace_ended(message)
         if message.epoch != self._epoch:
             return
         window = self._window
@@ -1084,6 +1160,7 @@ class VirtualTable(Widget, can_focus=True):
 
     @on(_FetchFailed)
     def _fetch_failed(self, message: _FetchFailed) -> None:
+        self._replace_ended(message)
         if message.epoch != self._epoch:
             return
         if message.kind in ("first", "last"):
@@ -1095,12 +1172,12 @@ class VirtualTable(Widget, can_focus=True):
         else:
             self._before_pending = False
         self.post_message(self.LoadFailed(self, message.error))
-        self.refresh()
+        self._refresh_changed_lines()
 
     def _after_change(self) -> None:
         """Redraw, tell the screen about a new highlight and top up the window."""
         window = self._window
-        self.refresh()
+        self._refresh_changed_lines()
         if self._replace_pending or not self._loaded:
             return
         key = self.highlighted_key
@@ -1117,6 +1194,52 @@ class VirtualTable(Widget, can_focus=True):
             self._request("before", window.rows[0].key)
 
     # -- drawing -----------------------------------------------------------
+
+    def _repaint_all(self) -> None:
+        self._drawn_lines = None
+        self.refresh()
+
+    def _line_contents(self) -> tuple[Any, ...]:
+        """Return what each row line shows, from the top row line down.
+
+        A line shows a row and whether the cursor is on it, or the message
+        of an empty table, or nothing; and its cell of the scrollbar.
+        """
+        window = self._window
+        thumb = self._scrollbar_thumb()
+        start, size = thumb if thumb is not None else (-1, 0)
+        lines: list[Any] = []
+        for line in range(window.height):
+            index = window.top + line
+            if index < len(window.rows):
+                shown: Any = (window.rows[index], index == window.cursor)
+            elif line == 0 and not window.rows:
+                shown = self._message()
+            else:
+                shown = None
+            lines.append((shown, thumb is not None, start <= line < start + size))
+        return tuple(lines)
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the row lines whose contents changed, and nothing else.
+
+        A cursor move repaints two lines, a page that arrives beyond the view
+        none. The terminal's size and the styles are not compared here:
+        a change of either makes Textual repaint the whole table itself.
+        """
+        lines = self._line_contents()
+        drawn, self._drawn_lines = self._drawn_lines, lines
+        if drawn is None or len(drawn) != len(lines):
+            self.refresh()
+            return
+        width = self.size.width
+        changed = [
+            Region(0, y + 1, width, 1)
+            for y, (before, now) in enumerate(zip(drawn, lines, strict=True))
+            if before != now
+        ]
+        if changed:
+            self.refresh(*changed)
 
     def render_line(self, y: int) -> Strip:
         """Draw line `y`: the header, a row, a message or blank space."""
@@ -1135,44 +1258,77 @@ class VirtualTable(Widget, can_focus=True):
             row = window.rows[index]
             if index == window.cursor:
                 style = self.get_visual_style("virtual-table--cursor").rich_style
-                body = self._render_cells(CURSOR_MARKER, row.cells, body_width, style)
+                body = self._render_row(row, CURSOR_MARKER, body_width, style)
             else:
-                body = self._render_cells(
-                    PLAIN_MARKER, row.cells, body_width, base_style
-                )
+                body = self._render_row(row, PLAIN_MARKER, body_width, base_style)
         elif y == 1 and not window.rows:
             body = self._render_message(body_width)
         else:
             body = Strip.blank(body_width, base_style)
         return Strip.join([body, self._render_scrollbar(y - 1)])
 
+    def _render_row(self, row: Row, marker: str, width: int, style: Style) -> Strip:
+        """Draw a row, or reuse its line if it was drawn the same way before."""
+        how = (marker, width, style)
+        kept = self._row_lines.get(id(row))
+        # The row itself is kept with its line, so its id cannot be reused
+        # by another row while the line is here.
+        if kept is not None and kept[0] is row and kept[1] == how:
+            return kept[2]
+        strip = self._render_cells(marker, row.cells, width, style)
+        if len(self._row_lines) >= KEPT_ROW_LINES:
+            self._row_lines.clear()
+        self._row_lines[id(row)] = (row, how, strip)
+        return strip
+
+    def _fitted_widths(self, available: int) -> list[int]:
+        if self._column_widths[0] != available:
+            self._column_widths = (
+                available,
+                fit_columns(self._source.columns, available),
+            )
+        return self._column_widths[1]
+
     def _render_cells(
         self, marker: str, cells: Sequence[Cell], width: int, style: Style
     ) -> Strip:
         columns = self._source.columns
-        widths = fit_columns(columns, width - len(marker))
-        line = Text(marker, style=style, no_wrap=True, end="")
-        for position, (column, cell_width, cell) in enumerate(
-            zip(columns, widths, cells, strict=False)
-        ):
+        widths = self._fitted_widths(width - len(marker))
+        fitted = zip(columns, widths, cells, strict=False)
+        if all(type(cell) is str for cell in cells):
+            # Most rows are plain text: one styled run of characters, with
+            # none of the span bookkeeping that marked cells need.
+            plain = (" " * COLUMN_GAP).join(
+                fit_plain_cell(cell, cell_width, column.align)  # type: ignore[arg-type]
+                for column, cell_width, cell in fitted
+            )
+            plain = marker + plain
+            strip = Strip([Segment(plain, style)], cell_len(plain))
+            return strip.crop_extend(0, width, style)
+        line = Text(marker, no_wrap=True, end="")
+        for position, (column, cell_width, cell) in enumerate(fitted):
             if position:
                 line.append(" " * COLUMN_GAP)
             line.append_text(fit_cell(cell, cell_width, column.align))
+        # The row's style lies under every cell; a marked cell adds its own.
         strip = Strip(line.render(self.app.console), line.cell_len)
-        return strip.crop_extend(0, width, style)
+        return strip.apply_style(style).crop_extend(0, width, style)
+
+    def _message(self) -> str:
+        """What the table says in place of rows when it has none."""
+        if not self._loaded:
+            return "Loading…"
+        if self._failed:
+            return "Rows could not be loaded"
+        if self._filter_text.strip():
+            return self.no_match_message
+        return self.empty_message
 
     def _render_message(self, width: int) -> Strip:
-        if not self._loaded:
-            message = "Loading…"
-        elif self._failed:
-            message = "Rows could not be loaded"
-        elif self._filter_text.strip():
-            message = self.no_match_message
-        else:
-            message = self.empty_message
+        message = self._message()
         style = self.get_visual_style("virtual-table--message").rich_style
-        line = Text(PLAIN_MARKER + message, style=style, no_wrap=True, end="")
-        strip = Strip(line.render(self.app.console), line.cell_len)
+        line = PLAIN_MARKER + message
+        strip = Strip([Segment(line, style)], cell_len(line))
         return strip.crop_extend(0, width, style)
 
     def _render_scrollbar(self, line: int) -> Strip:
