@@ -129,3 +129,16 @@ async def test_asked_to_the_workstation_leaves_on_a_schema_mismatch(
         await settle(pilot)
     assert app.left_on_schema_mismatch
     assert app.db is None
+
+
+def test_a_sign_in_typed_in_one_burst_with_tab_signs_in(demo_db: Database) -> None:
+    """Name, Tab, password, Enter in one write (as a password manager types)."""
+    launcher = Path(sys.executable).with_name("dealer")
+    if not launcher.exists():
+        pytest.skip("the dealer command is not installed beside this Python")
+    env = dict(os.environ, TERM="xterm-256color")
+    with Terminal([str(launcher), "--database-url", demo_db.url], env) as terminal:
+        terminal.wait_for("Sign in")
+        terminal.settle()
+        terminal.type("chris.counter\tcounter-demo\r")
+        terminal.wait_for("Chris Nguyen", timeout=60)

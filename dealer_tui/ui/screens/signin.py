@@ -36,6 +36,11 @@ class SignInScreen(Screen["Actor"]):
         # of the screen land in the field Enter moved to; typed before the
         # terminal was taken over, the terminal turns it into a line feed.
         Binding("enter,ctrl+j", "enter", show=False, priority=True, id="signin-enter"),
+        # Tab too, so that "name, Tab, password, Enter" typed in one burst
+        # (or by a password manager) fills each field.
+        Binding(
+            "tab,shift+tab", "other_field", show=False, priority=True, id="signin-tab"
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -64,6 +69,11 @@ class SignInScreen(Screen["Actor"]):
             # Keys typed before Enter may still wait in each field: read
             # the fields once both have taken them.
             username.call_later(password.call_later, self._submit)
+
+    def action_other_field(self) -> None:
+        username = self.query_one("#username", Input)
+        password = self.query_one("#password", Input)
+        self.set_focus(password if self.focused is username else username)
 
     def _submit(self) -> None:
         if not self.is_attached:
