@@ -59,6 +59,15 @@ async def test_counter_staff_look_jobs_up_but_do_not_book(demo_db: Database) -> 
         keys = _keys(app.screen)
         assert {"planner", "workshop_jobs"} <= keys
         assert "book_job" not in keys
+        # A job opens to be read: none of the workshop's keys are offered.
+        await pilot.press("j")
+        await settle(pilot)
+        assert isinstance(app.screen, JobListScreen)
+        await pilot.press(*"1ME8", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JobCardScreen)
+        assert _text(app.screen, "#job-keys") == "Also: v vehicle · F1 all keys"
+        assert not {"check_in", "log_on", "finish", "move"} & _keys(app.screen)
 
 
 async def test_the_planner_at_80_by_24_shows_the_day_and_scrolls_by_keys(

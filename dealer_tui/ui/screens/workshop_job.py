@@ -121,12 +121,28 @@ class JobCardScreen(WorkScreen):
             yield Static("", markup=False, id="job-time")
             yield Static("", markup=False, id="job-arrival")
             yield Static("", markup=False, id="job-finish")
-        yield Static(
-            "Also: x extra work · a/d customer says yes/no · y payer · "
-            "u remove part · c cancel · n no-show · v vehicle · F1 all keys",
-            markup=False,
-            id="job-keys",
-        )
+        yield Static(self._also(), markup=False, id="job-keys")
+
+    # The keys the footer leaves out, each with the action that needs a right.
+    _ALSO = (
+        ("x extra work", "extra"),
+        ("a/d customer says yes/no", "authorise"),
+        ("y payer", "payer"),
+        ("u remove part", "remove_part"),
+        ("c cancel", "cancel_job"),
+        ("n no-show", "no_show"),
+        ("v vehicle", "vehicle"),
+    )
+
+    def _also(self) -> str:
+        """The hidden keys this user may use: a counter clerk is shown none
+        of the workshop's own."""
+        shown = [
+            words
+            for words, action in self._ALSO
+            if self.check_action(action, ()) is not False
+        ]
+        return "Also: " + " · ".join([*shown, "F1 all keys"])
 
     def on_mount(self) -> None:
         self.action_reload()
