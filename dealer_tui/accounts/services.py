@@ -772,7 +772,7 @@ def customer_page(
     with db.read() as session:
         if key:
             # Name and number each on their own index, merged in name order.
-            conditions = account_conditions(session, key)
+            conditions = account_conditions(session, key, request=request)
             page = merged_page(session, stmt, conditions, order, request)
         else:
             page = fetch_page(session, stmt, order, request)

@@ -10,7 +10,11 @@ checks each row its index points to with the LIKE.
 A list asks each way of matching on its own.  When few accounts match,
 their ids are gathered first and only those rows are read and sorted;
 when many do, the list reads its own order and keeps what matches, which
-soon fills a page.
+soon fills a page.  On PostgreSQL a fragment whose words are all shorter
+than a trigram ('Y V') leaves the trigram index little to go on: a list
+page of it is first looked for by reading a stretch of the name order's
+own index, and only if that stretch does not fill the page is it asked
+as above.
 """
 
 from __future__ import annotations
@@ -23,17 +27,26 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from dealer_tui.accounts.models import Account
+from dealer_tui.core.paging import PageRequest
 from dealer_tui.core.text import like_escape
-from dealer_tui.search.pages import few_ids, few_rows, ids_at_most
+from dealer_tui.search.pages import few_ids, few_rows, ids_at_most, page_in_order
 
 # A fragment shorter than a trigram cannot be looked up in either index.
 FRAGMENT_MIN = 3
 # Up to this many accounts matching one way are gathered by id; beyond it
 # they are common enough for a list to find a page in its own order.
 FEW_ACCOUNTS = 2000
+# PostgreSQL: a fragment of words shorter than a trigram ('Y V') has only
+# the trigrams of a word's edges, which a great share of names hold, so
+# its index hands over most of the table.  A list page of it is first
+# looked for by reading this many names in the list's order.
+SHORT_WORDS_READ = 50000
 
 NAME_SEARCH_TABLE = "accounts_name_search"
 NAME_TRIGRAM_INDEX = "ix_accounts_name_trigrams"
+# PostgreSQL only, built by migration 0011: the vehicle list's VIN order
+# carrying the registration and the VIN's last six.
+VIN_ORDER_INDEX = "ix_vehicles_vin_order"
 
 _name_search = table(NAME_SEARCH_TABLE, column("rowid"))
 
@@ -43,11 +56,12 @@ def modelled(name: str | None, kind: str, parents: dict[str, Any]) -> bool:
 
     The name search's own objects are built by migration 0009 only: the
     models cannot describe a full-text table (nor the tables SQLite keeps
-    its index in) or a PostgreSQL-only trigram index.
+    its index in) or a PostgreSQL-only trigram index.  Nor do they describe
+    the PostgreSQL-only covering index of migration 0011.
     """
     if kind == "table" and name and name.startswith(NAME_SEARCH_TABLE):
         return False
-    return not (kind == "index" and name == NAME_TRIGRAM_INDEX)
+    return not (kind == "index" and name in (NAME_TRIGRAM_INDEX, VIN_ORDER_INDEX))
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -163,20 +177,50 @@ def few_account_ids(
 
 
 def account_conditions(
-    session: Session, key: str, *, inside: bool = True
+    session: Session,
+    key: str,
+    *,
+    inside: bool = True,
+    request: PageRequest | None = None,
 ) -> list[ColumnElement[bool]]:
     """For a list of accounts in name order: one condition per way of matching.
 
     Few matches are gathered on their own index (search.pages.few_rows);
-    many are tested while reading in order.
+    many are tested while reading in order.  Given the page asked for, a
+    fragment of short words may be answered for that page alone.
     """
-    return in_name_order(session, account_matches(session, key, inside=inside))
+    matches = account_matches(session, key, inside=inside)
+    return in_name_order(session, matches, request)
 
 
-def in_name_order(session: Session, matches: list[Match]) -> list[ColumnElement[bool]]:
+def short_words(fragment: str) -> bool:
+    """Whether every word of the fragment is shorter than a trigram."""
+    return all(len(word) < FRAGMENT_MIN for word in fragment.split())
+
+
+def in_name_order(
+    session: Session, matches: list[Match], request: PageRequest | None = None
+) -> list[ColumnElement[bool]]:
     """Each match as a condition for reading accounts in name order."""
     conditions = []
     for match in matches:
+        if (
+            request is not None
+            and match.fragment
+            and short_words(match.fragment)
+            and not _is_sqlite(session)
+        ):
+            # Read on the name order's index, which holds the name.
+            page = page_in_order(
+                session,
+                (Account.name_key, Account.id),
+                match.in_order,
+                request,
+                SHORT_WORDS_READ,
+            )
+            if page is not None:
+                conditions.append(page)
+                continue
         if match.fragment and _is_sqlite(session):
             ids = few_account_ids(session, match, FEW_ACCOUNTS)
             few = None if ids is None else Account.id.in_(ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, false, func, literal_column, select
+from sqlalchemy import and_, false, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement, False_
 
@@ -69,6 +69,47 @@ def few_rows(
     if not count:
         return false()
     return and_(condition, sort_column >= low, sort_column <= high)
+
+
+def page_in_order(
+    session: Session,
+    order: Sequence[Any],
+    condition: ColumnElement[bool],
+    request: PageRequest,
+    most_read: int,
+) -> ColumnElement[bool] | None:
+    """The page's rows meeting `condition`, found by reading the list's order.
+
+    Only the order's columns and the test are read, so an index holding
+    the order and every column the condition names answers it on its own
+    (PostgreSQL tests the rows of a plain index scan only after reading
+    each from the table).  At most `most_read` rows of the order are read
+    from where the page starts: if the page is not full by then, None.
+    Otherwise the rows are named by the order's last column, which is
+    unique, and the list reads only those.
+    """
+    limit = max(1, min(request.limit, 1000))
+    backwards = request.start in (From.END, From.BEFORE)
+    read = select(*order, condition.label("hit"))
+    if request.start in (From.AFTER, From.BEFORE):
+        if request.key is None:
+            raise ValueError("paging after or before needs a key")
+        bound, key = tuple_(*order), tuple_(*request.key)
+        read = read.where(bound < key if backwards else bound > key)
+    ordering = [c.desc() for c in order] if backwards else list(order)
+    stretch = read.order_by(*ordering).limit(most_read).subquery()
+    columns = [stretch.c[c.name] for c in order]
+    # The stretch is already in order: sorting it again costs nothing.
+    found = (
+        select(columns[-1])
+        .where(stretch.c.hit)
+        .order_by(*[c.desc() for c in columns] if backwards else columns)
+        .limit(limit + 1)
+    )
+    values = session.connection().execute(found).scalars().all()
+    if len(values) <= limit:
+        return None
+    return order[-1].in_(values)
 
 
 def merged_page(

@@ -209,9 +209,12 @@ class DealerApp(App[None]):
 
     def _at_work(self, place: Workplace) -> None:
         from dealer_tui.ui.screens.home import HomeScreen
+        from dealer_tui.ui.screens.lists import prepare_list_styles
 
         self.workplace = place
         self.push_screen(HomeScreen())
+        # The lists' styles are read while the user looks at the home screen.
+        self.call_after_refresh(prepare_list_styles, self)
 
     def action_sign_out(self) -> None:
         # Forget the user first: the screens popped below must not work for them.

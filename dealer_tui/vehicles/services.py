@@ -36,7 +36,7 @@ from dealer_tui.core.parse import FieldErrors
 from dealer_tui.core.records import actor_time_zone, load, load_for_change
 from dealer_tui.core.text import compact_key, like_escape
 from dealer_tui.core.types import utc_now
-from dealer_tui.search.pages import few_rows, merged_page
+from dealer_tui.search.pages import few_rows, merged_page, page_in_order
 from dealer_tui.vehicles import vin as vins
 from dealer_tui.vehicles.models import Vehicle
 
@@ -419,6 +419,12 @@ class VehicleLine:
 FEW_VEHICLES = 8000
 # Makes are few; past this many the make is tested row by row instead.
 MAKES_LISTED = 500
+# PostgreSQL: a key this short starts the registrations or VIN tails of
+# tens of thousands of trucks, and a page of them is first looked for by
+# reading this many VINs in order (the VIN order's index of migration 0011
+# holds both columns).
+SHORT_KEY = 2
+SHORT_KEY_READ = 50000
 
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -444,13 +450,18 @@ def _makes(session: Session) -> list[str] | None:
     return makes if len(makes) <= MAKES_LISTED else None
 
 
-def _vehicle_conditions(session: Session, key: str) -> list[Any]:
+def _vehicle_conditions(
+    session: Session, key: str, request: PageRequest | None = None
+) -> list[Any]:
     """One test per way the typed key matches a vehicle, each on its own index.
 
     The start of the registration, of the VIN's last six or of the whole
     VIN, or of the make in capitals.  Few matches become their ids; many
-    are tested while the list reads VIN order.
+    are tested while the list reads VIN order.  Given the page asked for,
+    a key of a character or two is first looked for in that page alone.
     """
+    short = len(key) <= SHORT_KEY and session.get_bind().dialect.name == "postgresql"
+    read_first = request if short else None
     starts = f"{like_escape(key)}%"
     conditions: list[Any] = []
     many = {
@@ -462,6 +473,13 @@ def _vehicle_conditions(session: Session, key: str) -> list[Any]:
     }
     for column, in_order in many.items():
         starting = column.like(starts, escape="\\")
+        if read_first is not None and column is not Vehicle.vin:
+            page = page_in_order(
+                session, (Vehicle.vin,), starting, read_first, SHORT_KEY_READ
+            )
+            if page is not None:
+                conditions.append(page)
+                continue
         few = few_rows(session, Vehicle.id, Vehicle.vin, starting, FEW_VEHICLES)
         conditions.append(in_order if few is None else few)
     makes = _makes(session)
@@ -496,7 +514,7 @@ def vehicle_page(
     key = compact_key(text)
     with db.read() as session:
         if key:
-            conditions = _vehicle_conditions(session, key)
+            conditions = _vehicle_conditions(session, key, request)
             page = merged_page(session, stmt, conditions, (Vehicle.vin,), request)
         else:
             page = fetch_page(session, stmt, (Vehicle.vin,), request)

@@ -18,6 +18,7 @@ from dealer_tui.core.models import NumberSeries
 from dealer_tui.core.paging import From, PageRequest
 from dealer_tui.invoicing.listing import invoice_page
 from dealer_tui.invoicing.services import DraftForm, LineForm, create_draft
+from dealer_tui.search.pages import page_in_order
 from dealer_tui.search.services import global_search
 from dealer_tui.vehicles.services import import_vehicles, vehicle_page
 from tests.services.helpers import small_dealer, user
@@ -185,3 +186,124 @@ def test_names_imported_in_bulk_or_a_few_at_a_time_are_found_inside(
                 "AND tbl_name = 'accounts'"
             ).scalar_one()
         assert triggers == 3
+
+
+SHORT_WORDS = """number,name
+C000501,Y & V Blue Haulage
+C000502,Murray Valley Tippers
+C000503,Bay & V Logistics
+C000504,Yarra Valley Transport
+C000505,Y & W Freight
+"""
+
+
+def test_one_letter_words_find_the_names_holding_them_in_order(
+    db: Database, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """'Y & V' is the text 'Y V' anywhere: three names, paged in name order.
+
+    Found by reading the name order first, and the same when that read
+    stops before the page is full.
+    """
+    from dealer_tui.search import names
+
+    admin = _dealer(db)
+    assert import_customers(db, admin, text_stream(SHORT_WORDS)).written
+
+    def pages() -> list[object]:
+        first, keys, more = customer_page(db, admin, "Y & V", PageRequest(limit=2))
+        rest, _, rest_more = customer_page(
+            db, admin, "Y & V", PageRequest(From.AFTER, keys[-1], 2)
+        )
+        last, _, last_more = customer_page(
+            db, admin, "y&v", PageRequest(From.END, None, 2)
+        )
+        blue, _, _ = customer_page(db, admin, "Y & V B", PageRequest())
+        return [
+            [r.name for r in first],
+            more,
+            [r.name for r in rest],
+            rest_more,
+            [r.name for r in last],
+            last_more,
+            [r.name for r in blue],
+        ]
+
+    expected = [
+        ["Bay & V Logistics", "Murray Valley Tippers"],
+        True,
+        ["Y & V Blue Haulage"],
+        False,
+        ["Murray Valley Tippers", "Y & V Blue Haulage"],
+        True,
+        ["Y & V Blue Haulage"],
+    ]
+    assert pages() == expected
+    monkeypatch.setattr(names, "SHORT_WORDS_READ", 1)
+    assert pages() == expected
+
+
+def test_a_page_is_read_in_order_until_full_or_given_up(db: Database) -> None:
+    """Reading the name order: the page's rows, or None when the read stops short."""
+    admin = _dealer(db)
+    assert import_customers(db, admin, text_stream(SHORT_WORDS)).written
+    order = (Account.name_key, Account.id)
+    holds = Account.name_key.like("%Y V%")
+    with db.read() as session:
+        ids = dict(session.execute(select(Account.name, Account.id)).all())
+        page = page_in_order(session, order, holds, PageRequest(limit=2), 100)
+        assert page is not None
+        found = session.scalars(select(Account.name).where(page).order_by(*order))
+        assert list(found) == [
+            "Bay & V Logistics",
+            "Murray Valley Tippers",
+            "Y & V Blue Haulage",
+        ]
+        back = PageRequest(
+            From.BEFORE, ("Y V BLUE HAULAGE", ids["Y & V Blue Haulage"]), 1
+        )
+        page = page_in_order(session, order, holds, back, 100)
+        assert page is not None
+        found = session.scalars(select(Account.name).where(page).order_by(*order))
+        assert list(found) == ["Bay & V Logistics", "Murray Valley Tippers"]
+        # The first two names read hold no 'Y V'.
+        assert page_in_order(session, order, holds, PageRequest(limit=2), 2) is None
+        assert page_in_order(session, order, holds, PageRequest(limit=3), 100) is None
+
+
+def test_a_vehicle_key_of_one_or_two_characters_pages_in_vin_order(
+    db: Database, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """'00' starts every VIN's last six: two pages of two; the same read any way."""
+    from dealer_tui.vehicles import services as vehicles
+
+    admin = _dealer(db)
+    assert import_vehicles(db, admin, text_stream(VEHICLES)).written
+
+    def pages() -> list[object]:
+        first, keys, more = vehicle_page(db, admin, "00", PageRequest(limit=2))
+        rest, _, rest_more = vehicle_page(
+            db, admin, "00", PageRequest(From.AFTER, keys[-1], 2)
+        )
+        last, _, _ = vehicle_page(db, admin, "x", PageRequest(From.END, None, 2))
+        one, _, _ = vehicle_page(db, admin, "1", PageRequest(limit=1))
+        return [
+            [r.vin for r in first],
+            more,
+            [r.vin for r in rest],
+            rest_more,
+            [r.vin for r in last],
+            [r.vin for r in one],
+        ]
+
+    expected = [
+        ["1M1AN07Y7KM000123", "WDB9634031L000555"],
+        True,
+        ["YV2RT40A0GB000777", "YV2RT40A0GB000778"],
+        False,
+        ["YV2RT40A0GB000778"],
+        ["1M1AN07Y7KM000123"],
+    ]
+    assert pages() == expected
+    monkeypatch.setattr(vehicles, "SHORT_KEY_READ", 1)
+    assert pages() == expected

@@ -278,3 +278,16 @@ async def test_the_list_stays_in_place_while_the_filter_is_typed(
         await settle(pilot)
         assert _shown(app.screen, "#invoice-filter-help") == "Showing overdue"
         assert table.region == region
+
+
+async def test_the_list_styles_are_read_before_the_list_is_first_opened(
+    demo_db: Database,
+) -> None:
+    """Once the home screen is up, the invoice list's stylesheet is already read."""
+    app = signed_in_app(demo_db, "jo.admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        paths = [str(path) for path in InvoiceListScreen().css_path]
+        assert paths
+        assert all(app.stylesheet.has_source(path, "") for path in paths)

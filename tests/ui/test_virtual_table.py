@@ -904,3 +904,65 @@ def test_every_binding_has_a_description_and_an_id() -> None:
     for binding in VirtualTable.BINDINGS:
         assert binding.description
         assert binding.id and binding.id.startswith("virtual_table.")
+
+
+class CountingSource(ListSource):
+    """A list that counts the first pages it is asked for."""
+
+    first_pages = 0
+
+    def first(self, limit: int) -> Page:
+        CountingSource.first_pages += 1
+        return super().first(limit)
+
+
+class EarlyApp(TableApp):
+    """The table's first page is asked for while the app composes it."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Filter", compact=True, id="filter")
+        table = VirtualTable(self.source, id="table")
+        table.load_early(self)
+        yield table
+
+
+@pilot_test
+async def test_a_first_page_asked_for_early_is_shown_without_asking_again() -> None:
+    """The early page shows customers 0 to 21, and no second page is asked for."""
+    CountingSource.first_pages = 0
+    app = EarlyApp(CountingSource(COLUMNS, (customer_row(n) for n in range(1000))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await settle(pilot)
+        lines = screen_lines(table)
+        assert lines[1].startswith(">      0 Customer 000000")
+        assert lines[22].startswith("      21 Customer 000021")
+        assert app.highlighted == [0]
+        assert CountingSource.first_pages == 1
+
+
+@pilot_test
+async def test_an_early_page_that_arrives_after_the_mount_is_shown(
+    customers: ListSource,
+) -> None:
+    """The early lookup held back until the table is up still fills it."""
+    source = GatedSource(customers, "")
+    source.slow = True
+    app = EarlyApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.query_one(VirtualTable)
+        assert table.is_fetching and table.rows_in_view == []
+        source.gate.set()
+        table = await settle(pilot)
+        assert screen_lines(table)[1].startswith(">      0 Customer 000000")
+        assert app.highlighted == [0]
+
+
+@pilot_test
+async def test_an_early_page_that_fails_shows_the_message() -> None:
+    """A failing early lookup shows "Rows could not be loaded" and posts LoadFailed."""
+    app = EarlyApp(FailingSource(COLUMNS, [customer_row(1)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await settle(pilot)
+        assert screen_lines(table)[1].strip() == "Rows could not be loaded"
+        assert [type(error) for error in app.failures] == [ConnectionError]

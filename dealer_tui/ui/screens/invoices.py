@@ -81,12 +81,14 @@ class InvoiceListScreen(ListScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=self.placeholder, id="list-filter")
         yield Static(FILTER_HELP, id="invoice-filter-help", markup=False)
-        yield VirtualTable(
+        table = VirtualTable(
             self.make_source(),
             id="list-table",
             empty_message="No invoices yet: Ctrl+N drafts one by hand.",
             no_match_message="No invoice matches the filter.",
         )
+        table.load_early(self)
+        yield table
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # The list screen's own handler runs as well (Textual calls the

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -35,12 +36,15 @@ class ListScreen(WorkScreen):
         yield Input(
             placeholder=self.placeholder, id="list-filter", select_on_focus=False
         )
-        yield VirtualTable(
+        table = VirtualTable(
             self.make_source(),
             id="list-table",
             empty_message="The list is empty.",
             no_match_message="Nothing matches.",
         )
+        # The first page is asked for while the screen is still being made.
+        table.load_early(self)
+        yield table
 
     def on_mount(self) -> None:
         self.query_one("#list-filter", Input).focus()
@@ -144,3 +148,26 @@ class VehicleListScreen(ListScreen):
             partial(vehicle_page, self.app.db, self.app.actor),  # type: ignore[attr-defined]
             cells,
         )
+
+
+def prepare_list_styles(app: App[Any]) -> None:
+    """Read the stylesheets of the customer, vehicle and invoice lists now.
+
+    Textual reads a screen's stylesheet, and styles every widget again, the
+    first time that screen is shown.  Done once the home screen is up, the
+    first opening of one of these lists takes no longer than the next ones.
+    """
+    from dealer_tui.ui.screens.invoices import InvoiceListScreen
+
+    sheet = app.stylesheet
+    unread = [
+        str(path)
+        for screen in (CustomerListScreen, VehicleListScreen, InvoiceListScreen)
+        for path in screen().css_path
+        if not sheet.has_source(str(path), "")
+    ]
+    if unread:
+        for path in dict.fromkeys(unread):
+            sheet.read(path)
+        sheet.reparse()
+        sheet.update(app)

@@ -26,6 +26,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, ClassVar, Literal, Protocol, TypeAlias
@@ -36,6 +37,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -924,6 +926,8 @@ class VirtualTable(Widget, can_focus=True):
         # cursor or the view redraws them from here.
         self._row_lines: dict[int, tuple[Row, Any, Strip]] = {}
         self._column_widths: tuple[int, list[int]] = (-1, [])
+        # A first page asked for before the table was mounted: see `load_early`.
+        self._early: Future[tuple[Page, int | None]] | None = None
 
     # -- public API --------------------------------------------------------
 
@@ -979,12 +983,50 @@ class VirtualTable(Widget, can_focus=True):
         """Fetch the first page again, for a changed filter or changed data."""
         self._request("first")
 
+    def load_early(self, host: DOMNode) -> None:
+        """Ask for the first page now, while the screen is still being made.
+
+        The lookup runs in a thread worker of `host` (the screen composing
+        the table) and its answer waits for the table's mount, which shows
+        it instead of asking again: the rows are often there for the
+        screen's first frame.  Rows are asked for enough to fill the whole
+        terminal, so the view is full whatever height the table gets.
+        """
+        early: Future[tuple[Page, int | None]] = Future()
+        source = self._source
+        limit = max(self._window.chunk, 3 * host.app.size.height)
+
+        def fetch() -> None:
+            try:
+                page = _call_source(source, "first", None, limit)
+                early.set_result((page, source.estimated_count()))
+            except Exception as error:
+                logger.error(
+                    "A row source failed to give a first page: %s",
+                    type(error).__name__,
+                )
+                early.set_exception(error)
+
+        host.run_worker(
+            fetch,
+            name="virtual table first page",
+            group="virtual-table-replace",
+            exclusive=False,
+            thread=True,
+            exit_on_error=False,
+        )
+        self._early = early
+
     # -- lifecycle ---------------------------------------------------------
 
     def on_mount(self) -> None:
         """Fetch the first page as soon as the table is in the DOM."""
         self._window.resize(self.size.height - 1)
-        self.reload()
+        early, self._early = self._early, None
+        if early is None:
+            self.reload()
+        else:
+            self._take_early(early)
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the window to the new number of lines in view."""
@@ -1083,6 +1125,33 @@ class VirtualTable(Widget, can_focus=True):
         else:
             self._before_pending = True
         self._start_fetch(kind, anchor)
+
+    def _take_early(self, early: Future[tuple[Page, int | None]]) -> None:
+        """Wait for the first page `load_early` asked for, as for a reload."""
+        self._epoch += 1
+        self._replace_pending = True
+        self._after_pending = self._before_pending = False
+        self._choose_queued = False
+        self._window.hold()
+        self._replacing += 1
+        epoch = self._epoch
+
+        def answer(done: Future[tuple[Page, int | None]]) -> Message:
+            error = done.exception()
+            if isinstance(error, Exception):
+                return _FetchFailed(epoch, "first", error)
+            page, estimate = done.result()
+            return _PageFetched(epoch, "first", None, page, estimate)
+
+        if early.done():
+            # Already answered: shown now, before the screen's first frame.
+            message = answer(early)
+            if isinstance(message, _PageFetched):
+                self._page_fetched(message)
+            else:
+                self._fetch_failed(message)
+        else:
+            early.add_done_callback(lambda done: self.post_message(answer(done)))
 
     def _start_fetch(self, kind: FetchKind, anchor: Any) -> None:
         """Run the source call for a request in a thread worker."""
@@ -1253,6 +1322,10 @@ class VirtualTable(Widget, can_focus=True):
             return Strip.join([body, Strip.blank(SCROLLBAR_WIDTH, header_style)])
 
         window = self._window
+        if window.height != max(1, self.size.height - 1):
+            # The table is drawn at its new size before it hears of the
+            # resize: the rows in view already fill it in this frame.
+            window.resize(self.size.height - 1)
         index = window.top + y - 1
         if index < len(window.rows) and y - 1 < window.height:
             row = window.rows[index]
