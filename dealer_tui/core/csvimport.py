@@ -420,7 +420,15 @@ def write_rows(
     if dry_run or (report.bad_rows and not good_rows_only) or not rows:
         return report
     insert_rows(session, table, columns, rows)
-    report.imported = len(rows)
+    record_import(session, actor, report, entity, len(rows))
+    return report
+
+
+def record_import(
+    session: Session, actor: Actor, report: ImportReport, entity: str, imported: int
+) -> None:
+    """Count the rows written and audit the import: how many, how many left out."""
+    report.imported = imported
     report.written = True
     audit.record(
         session,
@@ -428,9 +436,8 @@ def write_rows(
         "import",
         entity,
         "*",
-        after={"rows": report.imported, "left_out": report.bad_rows},
+        after={"rows": imported, "left_out": report.bad_rows},
     )
-    return report
 
 
 def insert_rows(

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from dealer_tui.accounts.models import Account
 from dealer_tui.core import audit, clock
 from dealer_tui.core.auth import Actor, Permission
-from dealer_tui.core.csvimport import ImportReport, parse_rows, reject_line
+from dealer_tui.core.csvimport import (
+    ImportReport,
+    parse_rows,
+    record_import,
+    reject_line,
+)
 from dealer_tui.core.db import Database
 from dealer_tui.core.models import Branch
 from dealer_tui.core.money import show_money
@@ -352,14 +357,5 @@ def import_payments(
             )
             invoice.open_amount -= values["amount"]
             invoice.updated_by_id = actor.user_id
-        report.imported = len(found)
-        report.written = True
-        audit.record(
-            session,
-            actor,
-            "import",
-            "payment",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
-        )
+        record_import(session, actor, report, "payment", len(found))
     return report

@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from dealer_tui.core import audit, clock
 from dealer_tui.core.auth import Actor, Permission
-from dealer_tui.core.csvimport import ImportReport, parse_rows, reject_line, taken
+from dealer_tui.core.csvimport import (
+    ImportReport,
+    parse_rows,
+    record_import,
+    reject_line,
+    taken,
+)
 from dealer_tui.core.db import Database
 from dealer_tui.core.errors import NotFound, Refused
 from dealer_tui.core.models import Branch
@@ -638,16 +644,7 @@ def import_parts(
         if dry_run or (report.bad_rows and not good_rows_only) or not rows:
             return report
         session.add_all(Part(**values, updated_by_id=actor.user_id) for values in rows)
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
-            session,
-            actor,
-            "import",
-            "part",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
-        )
+        record_import(session, actor, report, "part", len(rows))
     return report
 
 
@@ -713,16 +710,7 @@ def import_stock(
         for values in rows:
             values.pop("part_number")
             session.add(PartStock(**values, updated_by_id=actor.user_id))
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
-            session,
-            actor,
-            "import",
-            "part_stock",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
-        )
+        record_import(session, actor, report, "part_stock", len(rows))
     return report
 
 
@@ -785,14 +773,5 @@ def import_deliveries(
             {(v["branch_id"], v["part_id"]) for v in rows}
         ):
             _restamp_waiting(session, int(branch_id), int(part_id))  # type: ignore[call-overload]
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
-            session,
-            actor,
-            "import",
-            "part_delivery",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
-        )
+        record_import(session, actor, report, "part_delivery", len(rows))
     return report

@@ -29,6 +29,7 @@ from dealer_tui.core.csvimport import (
     ImportReport,
     open_text,
     parse_rows,
+    record_import,
     reject_line,
     taken,
 )
@@ -454,16 +455,7 @@ def import_operations(
         session.add_all(
             LabourOperation(**values, updated_by_id=actor.user_id) for values in rows
         )
-        report.imported = len(rows)
-        report.written = True
-        audit.record(
-            session,
-            actor,
-            "import",
-            "labour_operation",
-            "*",
-            after={"rows": report.imported, "left_out": report.bad_rows},
-        )
+        record_import(session, actor, report, "labour_operation", len(rows))
     return report
 
 
